@@ -1,0 +1,5 @@
+"""loadwatch: a training-load injury-risk monitor for runners."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,53 @@
+"""The result of reading and evaluating one athlete's files: what the report and JSON show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+
+from loadwatch.problems import Problem
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Next week's limits: the most that stays below every caution threshold.
+
+    A value is None where no rule bounds it (e.g. too little history); ``basis`` says,
+    per quantity, which rule set the limit ("weekly_distance_jump: +30 % on 32 km").
+    """
+
+    week: str
+    week_start: date
+    distance_km: float | None
+    longest_run_km: float | None
+    descent_m: float | None
+    basis: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Analysis:
+    """Everything computed for one athlete, ready to display.
+
+    Frames follow :mod:`loadwatch.schema`: ``activities`` (ACTIVITY, with trimp,
+    hi_intensity_s and shoe filled in), ``daily`` (DAILY), ``weekly`` (WEEKLY),
+    ``shoes`` (SHOES), ``findings`` (FINDINGS, over the whole history).
+    """
+
+    athlete: str
+    activities: pd.DataFrame
+    daily: pd.DataFrame
+    weekly: pd.DataFrame
+    shoes: pd.DataFrame
+    findings: pd.DataFrame
+    envelope: Envelope | None
+    #: rules that could not be evaluated and why, e.g. "intensity_jump: no heart rate or pace"
+    not_evaluated: list[str] = field(default_factory=list)
+    #: defaults the analysis had to assume, e.g. "max HR 188 bpm (highest seen in 180 days)"
+    defaults_used: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files_read: int = 0
+    sources: list[str] = field(default_factory=list)
+    timezone: str = "UTC"
+    generated: datetime | None = None

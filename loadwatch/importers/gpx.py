@@ -1,0 +1,11 @@
+"""GPX importer (to be written)."""
+
+from __future__ import annotations
+
+from loadwatch.importers.base import ParsedActivity
+from loadwatch.problems import InputError
+
+
+def read(data: bytes, source: str) -> list[ParsedActivity]:
+    """Read one GPX file."""
+    raise InputError("GPX import not implemented yet")

@@ -1,0 +1,11 @@
+"""TCX importer (to be written)."""
+
+from __future__ import annotations
+
+from loadwatch.importers.base import ParsedActivity
+from loadwatch.problems import InputError
+
+
+def read(data: bytes, source: str) -> list[ParsedActivity]:
+    """Read one TCX file."""
+    raise InputError("TCX import not implemented yet")

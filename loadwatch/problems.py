@@ -1,0 +1,44 @@
+"""Problems with user input: reported by name with a reason, never raised past the reader."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Kind = Literal["error", "skipped", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One file (or archive member) that could not be imported, or was skipped.
+
+    ``kind`` is ``error`` for a file that is broken or refused, ``skipped`` for a valid
+    file that is not an activity (a FIT settings file, a waypoint-only GPX), and
+    ``warning`` for something imported with reservations worth listing separately.
+    """
+
+    source: str
+    reason: str
+    kind: Kind = "error"
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+class InputError(Exception):
+    """A file cannot be imported; the message is the one-line reason shown to the user."""
+
+    kind: Kind = "error"
+
+
+class NotAnActivity(InputError):
+    """A well-formed file that holds no activity (settings, monitoring, waypoints only)."""
+
+    kind: Kind = "skipped"
+
+
+class UsageError(Exception):
+    """A mistake in how loadwatch was called or configured (bad config key, no input)."""
