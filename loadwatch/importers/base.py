@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -23,7 +23,9 @@ class ParsedActivity:
     summary: dict[str, Any]
     records: pd.DataFrame | None = None
     link: str | None = None
-    notes: list[str] = field(default_factory=list)
+    #: True when ``summary["start_time"]`` is a naive *local* time (Garmin Connect CSV,
+    #: plain logs): the caller localises it with the athlete's time zone.
+    local_time: bool = False
 
 
 #: A reader takes the file's bytes and its display name and returns its activities.

@@ -1,0 +1,25 @@
+"""Shared fixtures: the real-data folder beside the repo, skipped with a reason where absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+REALDATA = (REPO.parent / "shared" / "realdata").resolve()
+SAMPLE_DATA = REPO / "sample_data"
+
+
+def realdata_files(folder: str, pattern: str = "*") -> list[Path]:
+    """Files of one realdata folder (for parametrize); empty when ../shared is absent."""
+    base = REALDATA / folder
+    return sorted(p for p in base.glob(pattern) if p.is_file()) if base.is_dir() else []
+
+
+@pytest.fixture
+def realdata() -> Path:
+    """Path to ../shared/realdata; the test is skipped where the folder is absent."""
+    if not REALDATA.is_dir():
+        pytest.skip("../shared/realdata is absent (real-data tests need the shared folder)")
+    return REALDATA
