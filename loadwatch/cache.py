@@ -1,0 +1,209 @@
+"""A disposable on-disk cache of parsed files, so weekly runs only parse what is new.
+
+One SQLite row per file (or archive member), keyed by the SHA-1 of its bytes: a renamed
+file is still a hit, a changed file is a miss, and a removed file simply is not asked
+for again. What is stored is the plain result of parsing (activity summaries and
+problems, JSON-encoded), never pickled Python objects. SQLite in WAL mode with a busy
+timeout lets two runs (a cron overlap) share the file safely. A cache that cannot be
+opened, is corrupt, or was written by another version is deleted and rebuilt with a
+one-line notice: the cache is only ever an optimisation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Bump when the parsed payload changes meaning (importer fixes, new columns): old rows
+#: are then ignored by rebuilding the store.
+CACHE_VERSION = 1
+DB_NAME = "parsed-files.sqlite"
+_BUSY_TIMEOUT_MS = 30_000
+
+
+def default_cache_dir() -> Path:
+    """The per-user cache directory (``LOADWATCH_CACHE_DIR`` overrides it)."""
+    env = os.environ.get("LOADWATCH_CACHE_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("loadwatch", appauthor=False))
+
+
+class Cache:
+    """Parsed-file store; see the module docstring. Use as a context manager."""
+
+    def __init__(self, directory: Path | str | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else default_cache_dir()
+        self.path = self.directory / DB_NAME
+        #: one-line notices for the user (a rebuilt cache), printed by the caller
+        self.notices: list[str] = []
+        self.hits = 0
+        self.misses = 0
+        self._db = self._open()
+
+    # -- opening and rebuilding -------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        return db
+
+    def _open(self) -> sqlite3.Connection | None:
+        try:
+            db = self._connect()
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            if version == CACHE_VERSION and "parsed" in tables:
+                db.execute("SELECT count(*) FROM parsed").fetchone()
+                return db
+            if version != 0 or tables:
+                db.close()
+                self._discard(f"cache at {self.path} is from another version; rebuilding it")
+                db = self._connect()
+            self._create(db)
+            return db
+        except (sqlite3.Error, OSError) as exc:
+            self._discard(f"cache at {self.path} is unreadable ({exc}); rebuilding it")
+            try:
+                db = self._connect()
+                self._create(db)
+                return db
+            except (sqlite3.Error, OSError) as exc2:
+                self.notices.append(f"cache disabled: {exc2}")
+                return None
+
+    @staticmethod
+    def _create(db: sqlite3.Connection) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS parsed ("
+            " sha1 TEXT PRIMARY KEY, size INTEGER NOT NULL, payload TEXT NOT NULL)"
+        )
+        db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
+        db.execute("COMMIT")
+
+    def _discard(self, notice: str) -> None:
+        self.notices.append(notice)
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(str(self.path) + suffix).unlink()
+
+    # -- use ---------------------------------------------------------------------------------
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        """Payloads for the keys that are cached (decoded); missing keys are left out."""
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, Any] = {}
+        if self._db is None or not keys:
+            self.misses += len(keys)
+            return found
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT sha1, payload FROM parsed WHERE sha1 IN ({marks})", chunk
+                )
+                for sha1, payload in rows:
+                    with contextlib.suppress(ValueError):
+                        found[sha1] = decode(payload)
+        except sqlite3.Error as exc:
+            self.notices.append(f"cache read failed ({exc}); parsing without it")
+            found = {}
+        self.hits += len(found)
+        self.misses += len(keys) - len(found)
+        return found
+
+    def put_many(self, items: Mapping[str, tuple[int, Any]]) -> None:
+        """Store ``{sha1: (size, payload)}`` in one transaction; failures only add a notice."""
+        if self._db is None or not items:
+            return
+        rows = [(k, size, encode(payload)) for k, (size, payload) in items.items()]
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO parsed (sha1, size, payload) VALUES (?, ?, ?)", rows
+            )
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            self.notices.append(f"cache write failed ({exc}); results not cached")
+
+    def __len__(self) -> int:
+        if self._db is None:
+            return 0
+        return int(self._db.execute("SELECT count(*) FROM parsed").fetchone()[0])
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# -- payload encoding: JSON with tagged timestamps and arrays ---------------------------------
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return {"__ts__": value.isoformat()}
+    if isinstance(value, np.ndarray):
+        return {"__nd__": _clean(value.tolist()), "dtype": str(value.dtype)}
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "isoformat"):
+        return {"__ts__": value.isoformat()}
+    raise TypeError(f"cannot cache {type(value).__name__}")
+
+
+def _hook(obj: dict[str, Any]) -> Any:
+    if "__ts__" in obj:
+        return pd.Timestamp(obj["__ts__"])
+    if "__nd__" in obj:
+        data = obj["__nd__"]
+        if obj.get("dtype", "").startswith("float"):
+            data = [np.nan if v is None else v for v in data]
+        return np.asarray(data, dtype=obj.get("dtype"))
+    return obj
+
+
+def _clean(value: Any) -> Any:
+    """Replace float NaN (not valid JSON) by None, recursively."""
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def encode(payload: Any) -> str:
+    """JSON text for a payload of dicts/lists/scalars/timestamps/numpy arrays."""
+    return json.dumps(_clean(payload), default=_default, separators=(",", ":"), allow_nan=False)
+
+
+def decode(text: str) -> Any:
+    """Inverse of :func:`encode`."""
+    return json.loads(text, object_hook=_hook)
