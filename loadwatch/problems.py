@@ -42,3 +42,8 @@ class NotAnActivity(InputError):
 
 class UsageError(Exception):
     """A mistake in how loadwatch was called or configured (bad config key, no input)."""
+
+
+class InputWarning(UserWarning):
+    """Issued (``warnings.warn``) by a reader for a file it imported with reservations,
+    e.g. "3 of 120 rows skipped"; the caller lists it as a Problem of kind ``warning``."""

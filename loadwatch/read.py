@@ -1,0 +1,425 @@
+"""Read every activity under some paths into one canonical table, whatever goes wrong.
+
+The pipeline: :func:`loadwatch.sources.iter_items` turns paths into plain files (archives
+unwrapped), :func:`parse_item` runs the registry reader of one file and returns plain,
+picklable, cacheable data (summaries and problems, never record streams), and
+:func:`read_activities` joins Strava's activities.csv metadata onto the files it names,
+localises local-time rows, merges copies (:mod:`loadwatch.dedupe`) and conforms the
+result to :data:`loadwatch.schema.ACTIVITY`. Any exception a reader raises becomes a
+Problem naming the file; the batch always completes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from loadwatch import schema
+from loadwatch.dedupe import dedupe
+from loadwatch.importers import SUFFIXES, ParsedActivity, reader_for
+from loadwatch.problems import InputError, InputWarning, Problem, UsageError
+from loadwatch.sources import Item, iter_items
+
+#: Files parsed per batch (cache look-up, then the pool); bounds memory held as bytes.
+BATCH_FILES = 32
+#: Columns a Strava activities.csv row gives the file it names (the user's own edits).
+STRAVA_JOINED = ("title", "shoe", "rpe")
+
+
+class ParsedCache(Protocol):
+    """What :func:`read_activities` needs of a cache (see :class:`loadwatch.cache.Cache`)."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]: ...
+
+    def put_many(self, items: dict[str, tuple[int, Any]]) -> None: ...
+
+
+@dataclass
+class ReadResult:
+    """Activities read from some paths, and what could not be read.
+
+    ``activities`` is conformed to :data:`loadwatch.schema.ACTIVITY`, sorted by start
+    time, copies merged. ``files_read`` counts files handed to a reader (including those
+    that failed); ``files_skipped`` the files in folders and archives passed over because
+    loadwatch does not read their type (photos, the symptom log).
+    """
+
+    activities: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    files_read: int = 0
+    files_skipped: int = 0
+    timezone: str = "UTC"
+    paths: list[str] = field(default_factory=list)
+
+    def summary_line(self) -> str:
+        """E.g. "Read 12 files: 11 activities (9 running), 2 problems"."""
+        n = len(self.activities)
+        runs = int(self.activities["sport"].isin(schema.RUNNING_SPORTS).sum())
+        errors = sum(p.kind != "warning" for p in self.problems)
+        warns = len(self.problems) - errors
+        line = (
+            f"Read {self.files_read} file{'s' if self.files_read != 1 else ''}: "
+            f"{n} activit{'ies' if n != 1 else 'y'} ({runs} running), "
+            f"{errors} problem{'s' if errors != 1 else ''}"
+        )
+        if warns:
+            line += f", {warns} warning{'s' if warns != 1 else ''}"
+        return line
+
+
+# -- one file ----------------------------------------------------------------------------------
+
+
+def activity_id(data: bytes | Any, index: int) -> str:
+    """Stable id of the ``index``-th activity of a file: 16 hex chars of SHA-1.
+
+    ``data`` is the file's bytes, or a ``hashlib.sha1`` object already fed with them.
+    """
+    digest = data.copy() if hasattr(data, "copy") else hashlib.sha1(data)
+    digest.update(f":{index}".encode())
+    return digest.hexdigest()[:16]
+
+
+def item_key(name: str, data: bytes) -> str:
+    """Cache key of one file: its content and the reader its name selects."""
+    entry = reader_for(name)
+    digest = hashlib.sha1(data)
+    digest.update(f":{entry[0] if entry else '?'}".encode())
+    return digest.hexdigest()
+
+
+def _run_reader(data: bytes, name: str, source: str) -> tuple[str, list[ParsedActivity]]:
+    entry = reader_for(name)
+    if entry is None:
+        raise InputError(f"not a file type loadwatch reads ({', '.join(SUFFIXES)})")
+    fmt, reader = entry
+    return fmt, reader(data, source)
+
+
+def _summary(
+    parsed: ParsedActivity, fmt: str, ident: Callable[[], str]
+) -> tuple[dict[str, Any], list[str]]:
+    """Canonical summary dict of one parsed activity, and notes on what was wrong with it."""
+    summary = dict(parsed.summary)
+    notes = []
+    unknown = sorted(k for k in summary if k not in schema.ACTIVITY.names)
+    if unknown:
+        notes.append(f"internal error: reader gave unknown column(s) {unknown}")
+        for k in unknown:
+            del summary[k]
+    summary.setdefault("format", fmt)
+    if pd.isna(summary.get("activity_id")):
+        summary["activity_id"] = ident()
+    quality = summary.get("quality")
+    if isinstance(quality, (list, tuple)):
+        summary["quality"] = "; ".join(str(q) for q in quality if q) or None
+    return summary, notes
+
+
+def parse_item(data: bytes, name: str, source: str) -> dict[str, Any]:
+    """Parse one plain file into cacheable data, never raising.
+
+    Returns ``{"activities": [{"summary", "link", "local_time"}], "problems":
+    [{"reason", "kind"}]}``: summaries in canonical column names (with ``format`` and
+    ``activity_id`` set), no record streams, nothing tied to the file's name except the
+    reader's own messages. A top-level function so that a process pool can run it.
+    """
+    activities: list[dict[str, Any]] = []
+    problems: list[dict[str, str]] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fmt, parsed = _run_reader(data, name, source)
+            content = hashlib.sha1(data)
+            for index, act in enumerate(parsed):
+                summary, notes = _summary(act, fmt, lambda i=index: activity_id(content, i))
+                problems += [{"reason": n, "kind": "warning"} for n in notes]
+                if pd.isna(summary.get("start_time")):
+                    problems.append({"reason": f"activity {index + 1} has no start time",
+                                     "kind": "error"})
+                    continue
+                activities.append(
+                    {"summary": summary, "link": act.link, "local_time": bool(act.local_time)}
+                )
+            if not parsed:
+                problems.append({"reason": "no activity in the file", "kind": "skipped"})
+        except InputError as exc:
+            problems.append({"reason": str(exc) or type(exc).__name__, "kind": exc.kind})
+        except Exception as exc:  # a reader bug must not stop the batch
+            problems.append(
+                {"reason": f"internal error while reading: {type(exc).__name__}: {exc}",
+                 "kind": "error"}
+            )
+    for w in caught:
+        if issubclass(w.category, InputWarning):
+            problems.append({"reason": str(w.message), "kind": "warning"})
+    return {"activities": activities, "problems": problems}
+
+
+# -- many files --------------------------------------------------------------------------------
+
+
+def _zone(timezone: str | None) -> ZoneInfo:
+    name = timezone or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"unknown time zone {name!r} (use an IANA name such as Europe/Paris)"
+        ) from None
+
+
+def _batches(stream: Iterator[Item | Problem], size: int) -> Iterator[list[Item | Problem]]:
+    batch: list[Item | Problem] = []
+    for entry in stream:
+        batch.append(entry)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _parse_batch(
+    items: Sequence[Item], pool: ProcessPoolExecutor | None, cache: ParsedCache | None
+) -> list[dict[str, Any]]:
+    keys = [item_key(i.name, i.data) for i in items]
+    found = cache.get_many(keys) if cache is not None else {}
+    todo = [n for n, k in enumerate(keys) if k not in found]
+    args = ([items[n].data for n in todo], [items[n].name for n in todo],
+            [items[n].source for n in todo])
+    fresh: list[dict[str, Any]]
+    if pool is not None and len(todo) > 1:
+        try:
+            fresh = list(pool.map(parse_item, *args))
+        except Exception:  # a broken pool (killed worker): parse here instead
+            fresh = [parse_item(*a) for a in zip(*args, strict=True)]
+    else:
+        fresh = [parse_item(*a) for a in zip(*args, strict=True)]
+    payloads = [found.get(k) for k in keys]
+    for n, payload in zip(todo, fresh, strict=True):
+        payloads[n] = payload
+    if cache is not None and todo:
+        cache.put_many({keys[n]: (len(items[n].data), payloads[n]) for n in todo})
+    return payloads  # type: ignore[return-value]
+
+
+@dataclass
+class _Row:
+    summary: dict[str, Any]
+    source: str
+    item: Item  # with its bytes dropped
+    link: str | None
+    local_time: bool
+
+
+def read_activities(
+    paths: Iterable[str | Path],
+    *,
+    timezone: str | None = None,
+    jobs: int = 1,
+    cache: ParsedCache | None = None,
+) -> ReadResult:
+    """Read every activity under ``paths`` (files, folders, .gz, .zip).
+
+    ``timezone`` (IANA name, default UTC) is the athlete's zone, applied to sources that
+    give local times without a zone (Garmin CSV, training logs). ``jobs`` > 1 parses in
+    that many processes. ``cache`` (e.g. :class:`loadwatch.cache.Cache`) skips files
+    parsed before. Raises :class:`UsageError` only for a bad ``timezone``; unreadable
+    files are listed in ``problems``.
+    """
+    zone = _zone(timezone)
+    paths = [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
+    ignored: list[str] = []
+    problems: list[Problem] = []
+    rows: list[_Row] = []
+    files_read = 0
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    try:
+        for batch in _batches(iter_items(paths, ignored=ignored), BATCH_FILES):
+            problems += [e for e in batch if isinstance(e, Problem)]
+            items = [e for e in batch if isinstance(e, Item)]
+            files_read += len(items)
+            for item, payload in zip(items, _parse_batch(items, pool, cache), strict=True):
+                bare = Item(item.source, item.name, b"", item.container, item.path)
+                for p in payload["problems"]:
+                    problems.append(Problem(item.source, p["reason"], p["kind"]))
+                for act in payload["activities"]:
+                    rows.append(
+                        _Row(
+                            dict(act["summary"]), item.source, bare, act["link"],
+                            act["local_time"],
+                        )
+                    )
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    rows = _join_strava(rows)
+    activities = dedupe(_frame(rows, zone))
+    activities = activities.sort_values(["start_time", "source"], kind="stable")
+    return ReadResult(
+        activities=activities.reset_index(drop=True),
+        problems=problems,
+        files_read=files_read,
+        files_skipped=len(ignored),
+        timezone=str(zone.key),
+        paths=paths,
+    )
+
+
+def _join_strava(rows: list[_Row]) -> list[_Row]:
+    """Give each file named by a Strava activities.csv row that row's metadata; drop the row.
+
+    Strava's CSV holds what the athlete edited (name, gear, type, perceived exertion);
+    the file holds the streams. Unmatched rows stay as summary-only activities.
+    """
+    by_location: dict[tuple[str, str], list[int]] = {}
+    for n, row in enumerate(rows):
+        if row.link is None and row.summary.get("format") != "strava_csv":
+            by_location.setdefault(row.item.location, []).append(n)
+    drop = set()
+    for n, row in enumerate(rows):
+        if row.link is None or row.summary.get("format") != "strava_csv":
+            continue
+        targets = by_location.get(row.item.sibling(row.link))
+        if not targets:
+            continue
+        start = pd.Timestamp(row.summary["start_time"])
+        target = min(targets, key=lambda t: abs(_utc(rows[t].summary["start_time"]) - start))
+        _apply_strava(rows[target].summary, row.summary, row.source)
+        drop.add(n)
+    return [r for n, r in enumerate(rows) if n not in drop]
+
+
+def _utc(value: Any) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts
+
+
+def _apply_strava(target: dict[str, Any], row: dict[str, Any], csv_source: str) -> None:
+    for col in STRAVA_JOINED:
+        if not pd.isna(row.get(col)):
+            target[col] = row[col]
+    sport, mine = row.get("sport"), target.get("sport")
+    # the athlete's own activity type wins, unless it only says "running" about a run the
+    # file already knows more precisely (treadmill, trail)
+    if sport and sport != "other" and not (sport == "running" and mine in schema.RUNNING_SPORTS):
+        target["sport"] = sport
+    note = f"title, gear and type from {csv_source}"
+    quality = target.get("quality")
+    target["quality"] = f"{quality}; {note}" if quality else note
+
+
+def _frame(rows: list[_Row], zone: ZoneInfo) -> pd.DataFrame:
+    """The rows as an ACTIVITY frame, local times localised to ``zone``."""
+    if not rows:
+        return schema.empty(schema.ACTIVITY)
+    local = np.array([r.local_time for r in rows])
+    starts = [r.summary.pop("start_time") for r in rows]
+    records = [{**r.summary, "source": r.source} for r in rows]
+    frame = pd.DataFrame.from_records(records)
+    utc = pd.Series(pd.NaT, index=frame.index, dtype=schema.UTC_TIME)
+    naive_local = pd.to_datetime(
+        pd.Series([s if m else None for s, m in zip(starts, local, strict=True)], dtype=object),
+        errors="coerce",
+    )
+    if local.any():
+        wall = naive_local[local]
+        if getattr(wall.dt, "tz", None) is not None:
+            wall = wall.dt.tz_localize(None)
+        localised = wall.dt.tz_localize(
+            zone, ambiguous=np.zeros(len(wall), dtype=bool), nonexistent="shift_forward"
+        )
+        utc[local] = localised.dt.tz_convert("UTC").astype(schema.UTC_TIME)
+        utc_wall = localised.dt.tz_convert("UTC").dt.tz_localize(None)
+        offset = (localised.dt.tz_localize(None) - utc_wall).dt.total_seconds()
+        frame["utc_offset_min"] = frame.get("utc_offset_min", pd.Series(np.nan, index=frame.index))
+        frame.loc[local, "utc_offset_min"] = (offset / 60).round().to_numpy()
+    if (~local).any():
+        given = pd.Series([s for s, m in zip(starts, local, strict=True) if not m], dtype=object)
+        utc[~local] = pd.to_datetime(given.map(_utc), utc=True).astype(schema.UTC_TIME).to_numpy()
+    frame["start_time"] = utc
+    return schema.conform(frame, schema.ACTIVITY)
+
+
+# -- record streams on demand ---------------------------------------------------------------------
+
+
+def _disk_path(source: str) -> str:
+    if Path(source).exists():
+        return source
+    return source.split("!", 1)[0]
+
+
+def _find_item(source: str) -> Item:
+    first: Item | None = None
+    for entry in iter_items([_disk_path(source)]):
+        if isinstance(entry, Problem):
+            if entry.source == source:
+                raise InputError(entry.reason)
+            continue
+        if entry.source == source:
+            return entry
+        first = first or entry
+    if first is not None and Path(source).exists():
+        return first
+    raise InputError(f"{source}: not found (was the file moved since it was read?)")
+
+
+def read_records(source_or_path: str | Path, index: int = 0) -> pd.DataFrame:
+    """The record stream (:data:`loadwatch.schema.RECORDS`) of one activity of one file.
+
+    ``source_or_path`` is a file path or a ``source`` as the activity table shows it
+    (``archive.zip!member.fit``); ``index`` picks an activity of a multi-activity file.
+    Summary-only sources (CSV rows) give an empty frame. Raises InputError when the file
+    cannot be read.
+    """
+    item = _find_item(str(source_or_path))
+    _, parsed = _run_reader(item.data, item.name, item.source)
+    if not 0 <= index < len(parsed):
+        raise InputError(f"{item.source}: has {len(parsed)} activities, no index {index}")
+    return _records(parsed[index])
+
+
+def _records(parsed: ParsedActivity) -> pd.DataFrame:
+    if parsed.records is None:
+        return schema.empty(schema.RECORDS)
+    return schema.conform(parsed.records, schema.RECORDS)
+
+
+def records_for(result: ReadResult, activity_id_: str) -> pd.DataFrame:
+    """The record stream of one activity of ``result``, re-read from its file.
+
+    Streams are not kept in memory after reading (2,000 activities of 1 Hz records would
+    not fit comfortably); this reads the one file again. Summary-only activities give an
+    empty frame. Raises KeyError for an unknown id, InputError if the file is gone.
+    """
+    match = result.activities.loc[result.activities["activity_id"] == activity_id_]
+    if match.empty:
+        raise KeyError(activity_id_)
+    source = str(match["source"].iloc[0])
+    item = _find_item(source)
+    _, parsed = _run_reader(item.data, item.name, item.source)
+    for index, act in enumerate(parsed):
+        if act.summary.get("activity_id", activity_id(item.data, index)) == activity_id_:
+            return _records(act)
+    raise InputError(f"{source}: no longer holds activity {activity_id_}")
+
+
+def local_times(activities: pd.DataFrame, timezone: str | None = None) -> pd.Series:
+    """Naive local start times: UTC plus the file's own offset where known, else ``timezone``."""
+    start = activities["start_time"]
+    zone = _zone(timezone)
+    in_zone = start.dt.tz_convert(zone).dt.tz_localize(None)
+    offset = pd.to_timedelta(activities["utc_offset_min"].astype("float64"), unit="min")
+    own = start.dt.tz_localize(None) + offset
+    return own.where(offset.notna(), in_zone).astype("datetime64[us]")
