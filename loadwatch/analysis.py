@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -51,3 +52,7 @@ class Analysis:
     sources: list[str] = field(default_factory=list)
     timezone: str = "UTC"
     generated: datetime | None = None
+    #: the athlete settings used (loadwatch.settings.Settings), if any
+    settings: Any = None
+    #: the symptom log (loadwatch.symptoms.read_symptoms), if one was found
+    symptoms: pd.DataFrame | None = None

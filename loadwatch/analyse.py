@@ -1,0 +1,123 @@
+"""From files to findings: read -> prepare -> daily/weekly/shoe frames -> rules -> envelope.
+
+:func:`analyse` is what ``loadwatch check``, ``weekly`` and ``report`` call;
+:func:`analyse_activities` does the same for an activity table already in memory (the API,
+notebooks, tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from loadwatch import load
+from loadwatch.analysis import Analysis
+from loadwatch.evaluate import envelope, evaluate, today_in
+from loadwatch.problems import Problem, UsageError
+from loadwatch.rules import RULES, Rule
+from loadwatch.settings import Settings, load_settings
+from loadwatch.symptoms import find_symptom_log, read_symptoms
+
+
+def analyse_activities(
+    activities: pd.DataFrame,
+    settings: Settings | None = None,
+    *,
+    rules: Mapping[str, Rule] | Iterable[Rule] = RULES,
+    symptoms: pd.DataFrame | None = None,
+    today: dt.date | None = None,
+) -> Analysis:
+    """Analyse an activity table (schema.ACTIVITY) for one athlete.
+
+    ``today`` (default: today in the athlete's zone) decides whether the days since the
+    last activity count as rest (see :data:`loadwatch.load.RECENT_DAYS`).
+    """
+    settings = settings or Settings()
+    today = today or today_in(settings)
+    acts, defaults = load.prepare(activities, settings)
+    if settings.bone_stress:
+        defaults.append(
+            "bone-stress profile (" + ", ".join(settings.bone_stress) + "): distance, long-run, "
+            "intensity and downhill thresholds lowered one step (allowed rise x 2/3)"
+        )
+    daily = load.daily_frame(acts, settings, today=today)
+    weekly = load.weekly_frame(daily)
+    shoes = load.shoe_frame(acts, settings)
+    findings, not_evaluated = evaluate(
+        acts, daily, weekly, shoes, settings, rules=rules, symptoms=symptoms
+    )
+    if settings.timezone:
+        zone = settings.timezone
+    elif acts["utc_offset_min"].notna().any():
+        zone = "local time of the files"
+    else:
+        zone = "UTC"
+    return Analysis(
+        athlete=settings.name,
+        activities=acts,
+        daily=daily,
+        weekly=weekly,
+        shoes=shoes,
+        findings=findings,
+        envelope=envelope(acts, daily, weekly, settings, rules=rules),
+        not_evaluated=not_evaluated,
+        defaults_used=defaults,
+        timezone=zone,
+        generated=dt.datetime.now(dt.UTC).replace(microsecond=0),
+    )
+
+
+def analyse(
+    paths: Sequence[str | Path],
+    *,
+    config: str | Path | None = None,
+    settings: Settings | None = None,
+    jobs: int = 1,
+    rules: Mapping[str, Rule] | Iterable[Rule] = RULES,
+    today: dt.date | None = None,
+) -> Analysis:
+    """Read ``paths`` and analyse them.
+
+    Settings: ``settings`` if given, else ``config``, else loadwatch.toml in the first
+    folder read. symptoms.csv is read from the first folder that has one. Raises
+    :class:`UsageError` for a bad config or when nothing could be read.
+    """
+    from loadwatch.read import read_activities
+
+    folders = [Path(p) for p in paths]
+    if not folders:
+        raise UsageError("no files or folders given")
+    for p in folders:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or folder")
+    if settings is None:
+        settings = load_settings(Path(config) if config else None, search=folders)
+    result = read_activities(folders, timezone=settings.timezone, jobs=jobs)
+    problems = list(result.problems)
+    if result.activities.empty:
+        detail = f" ({len(problems)} problem files)" if problems else ""
+        raise UsageError(
+            f"no activities found in {', '.join(str(p) for p in folders)}{detail}"
+        )
+    symptoms = None
+    log = find_symptom_log(folders)
+    if log is not None:
+        symptoms, bad = read_symptoms(log)
+        problems += bad
+    analysis = analyse_activities(
+        result.activities, settings, rules=rules, symptoms=symptoms, today=today
+    )
+    analysis.problems = problems
+    analysis.files_read = result.files_read
+    analysis.sources = [str(p) for p in folders]
+    analysis.settings = settings
+    analysis.symptoms = symptoms
+    return analysis
+
+
+def problem_records(problems: Iterable[Problem]) -> list[dict[str, str]]:
+    """Problems as {"source", "reason"} dicts for JSON."""
+    return [{"source": p.source, "reason": p.reason} for p in problems]

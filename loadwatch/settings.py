@@ -1,0 +1,281 @@
+"""Athlete settings from loadwatch.toml: thresholds, shoes and rule overrides.
+
+Every key is optional. An unknown key or a bad value is a one-line
+:class:`~loadwatch.problems.UsageError` naming the key, never a traceback. The file is
+``loadwatch.toml`` in the first folder being read, or one given with ``--config``.
+
+Example::
+
+    [athlete]
+    name = "Sam"
+    timezone = "Europe/Amsterdam"
+    max_hr = 190
+    resting_hr = 50
+    threshold_hr = 169
+    threshold_pace = "4:20"     # min/km
+    sex = "female"
+    previous_stress_fracture = true
+
+    [[shoes]]
+    name = "Pegasus 40"
+    start_km = 120
+    from = 2026-01-05
+    until = 2026-06-01
+    retire_km = 700
+
+    [thresholds.weekly_distance_jump]
+    caution = 0.25
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from loadwatch.problems import UsageError
+from loadwatch.rules import BONE_STRESS_RULES, RULES, Rule
+
+FILENAME = "loadwatch.toml"
+
+
+@dataclass(frozen=True)
+class Shoe:
+    """A pair of shoes and the dates it was worn (inclusive), for runs that name no gear."""
+
+    name: str
+    start_km: float = 0.0
+    from_date: dt.date | None = None
+    until: dt.date | None = None
+    retire_km: float | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The athlete's profile; None means "work it out from the data and say so"."""
+
+    name: str = ""
+    timezone: str | None = None
+    max_hr: float | None = None
+    resting_hr: float | None = None
+    threshold_hr: float | None = None
+    #: threshold pace [s/km]
+    threshold_pace_s_km: float | None = None
+    sex: str | None = None
+    previous_stress_fracture: bool = False
+    shoes: tuple[Shoe, ...] = ()
+    #: rule id -> threshold name -> value, from ``[thresholds.<rule_id>]``
+    thresholds: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    source: Path | None = None
+
+    @property
+    def bone_stress(self) -> list[str]:
+        """The bone-stress modifiers that apply (e.g. ["previous stress fracture"])."""
+        out = []
+        if self.previous_stress_fracture:
+            out.append("previous stress fracture")
+        if self.sex == "female":
+            out.append("female")
+        return out
+
+    def rules(self, rules: Mapping[str, Rule] = RULES) -> dict[str, Rule]:
+        """The catalogue as it applies to this athlete.
+
+        Bone-stress modifiers lower the distance/long-run/intensity/downhill thresholds by
+        one step (see :mod:`loadwatch.rules`); thresholds set in loadwatch.toml then win as
+        given.
+        """
+        out = {}
+        for rid, rule in rules.items():
+            if self.bone_stress and rid in BONE_STRESS_RULES:
+                rule = rule.stepped_down()
+            if rid in self.thresholds:
+                rule = rule.with_values(**self.thresholds[rid])
+            out[rid] = rule
+        return out
+
+
+_SEXES = ("female", "male")
+
+
+def _err(where: str, what: str, got: Any) -> UsageError:
+    return UsageError(f"{where} must be {what}, got {got!r}")
+
+
+def _number(where: str, value: Any, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise _err(where, f"a number between {lo:g} and {hi:g}", value)
+    return float(value)
+
+
+def _pace(where: str, value: Any) -> float:
+    m = re.fullmatch(r"\s*(\d{1,2}):([0-5]\d)\s*", value) if isinstance(value, str) else None
+    if not m:
+        raise _err(where, 'a pace in min:s per km like "4:20"', value)
+    seconds = int(m[1]) * 60 + int(m[2])
+    if not 120 <= seconds <= 900:
+        raise _err(where, "a pace between 2:00 and 15:00 per km", value)
+    return float(seconds)
+
+
+def _date(where: str, value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _err(where, "a date like 2026-01-05", value)
+
+
+def _check_keys(where: str, table: Mapping[str, Any], allowed: Sequence[str]) -> None:
+    for key in table:
+        if key not in allowed:
+            raise UsageError(
+                f"{where}: unknown key {key!r} (known: {', '.join(allowed)})"
+            )
+
+
+def _athlete(f: str, table: Any) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise _err(f"{f}: athlete", "a table", table)
+    _check_keys(f"{f}: [athlete]", table, (
+        "name", "timezone", "max_hr", "resting_hr", "threshold_hr", "threshold_pace", "sex",
+        "previous_stress_fracture",
+    ))
+    out: dict[str, Any] = {}
+    w = f"{f}: athlete."
+    if "name" in table:
+        if not isinstance(table["name"], str):
+            raise _err(w + "name", "a string", table["name"])
+        out["name"] = table["name"]
+    if "timezone" in table:
+        out["timezone"] = check_timezone(table["timezone"], w + "timezone")
+    if "max_hr" in table:
+        out["max_hr"] = _number(w + "max_hr", table["max_hr"], 100, 250)
+    if "resting_hr" in table:
+        out["resting_hr"] = _number(w + "resting_hr", table["resting_hr"], 25, 120)
+    if "threshold_hr" in table:
+        out["threshold_hr"] = _number(w + "threshold_hr", table["threshold_hr"], 80, 240)
+    if "threshold_pace" in table:
+        out["threshold_pace_s_km"] = _pace(w + "threshold_pace", table["threshold_pace"])
+    if "sex" in table:
+        if table["sex"] not in _SEXES:
+            raise _err(w + "sex", '"female" or "male"', table["sex"])
+        out["sex"] = table["sex"]
+    if "previous_stress_fracture" in table:
+        if not isinstance(table["previous_stress_fracture"], bool):
+            raise _err(w + "previous_stress_fracture", "true or false",
+                       table["previous_stress_fracture"])
+        out["previous_stress_fracture"] = table["previous_stress_fracture"]
+    rest, mx = out.get("resting_hr"), out.get("max_hr")
+    if rest is not None and mx is not None and rest >= mx:
+        raise _err(w + "resting_hr", f"below max_hr ({mx:g})", rest)
+    thr = out.get("threshold_hr")
+    if thr is not None and mx is not None and thr > mx:
+        raise _err(w + "threshold_hr", f"at most max_hr ({mx:g})", thr)
+    return out
+
+
+def _shoes(f: str, items: Any) -> tuple[Shoe, ...]:
+    if not isinstance(items, list):
+        raise _err(f"{f}: shoes", "an array of tables ([[shoes]])", items)
+    shoes = []
+    for i, item in enumerate(items, 1):
+        w = f"{f}: shoes[{i}]"
+        if not isinstance(item, dict):
+            raise _err(w, "a table", item)
+        _check_keys(w, item, ("name", "start_km", "from", "until", "retire_km"))
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _err(w + ".name", "a non-empty string", name)
+        start = _number(w + ".start_km", item.get("start_km", 0.0), 0, 10000)
+        frm = _date(w + ".from", item["from"]) if "from" in item else None
+        until = _date(w + ".until", item["until"]) if "until" in item else None
+        if frm and until and until < frm:
+            raise _err(w + ".until", f"on or after from ({frm})", str(until))
+        retire = (
+            _number(w + ".retire_km", item["retire_km"], 50, 5000) if "retire_km" in item else None
+        )
+        shoes.append(Shoe(name.strip(), start, frm, until, retire))
+    return tuple(shoes)
+
+
+def _thresholds(f: str, table: Any) -> dict[str, dict[str, float]]:
+    if not isinstance(table, dict):
+        raise _err(f"{f}: thresholds", "a table", table)
+    out: dict[str, dict[str, float]] = {}
+    for rid, values in table.items():
+        if rid not in RULES:
+            raise UsageError(
+                f"{f}: thresholds.{rid}: unknown rule (known: {', '.join(RULES)})"
+            )
+        if not isinstance(values, dict):
+            raise _err(f"{f}: thresholds.{rid}", "a table", values)
+        names = [t.name for t in RULES[rid].thresholds]
+        _check_keys(f"{f}: [thresholds.{rid}]", values, names)
+        out[rid] = {
+            k: _number(f"{f}: thresholds.{rid}.{k}", v, 0, 1e6) for k, v in values.items()
+        }
+    return out
+
+
+def check_timezone(value: Any, where: str = "timezone") -> str:
+    """Return ``value`` if it names an IANA time zone, else raise a UsageError."""
+    if isinstance(value, str) and value:
+        try:
+            ZoneInfo(value)
+            return value
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    raise _err(where, 'an IANA time zone like "Europe/Amsterdam"', value)
+
+
+def parse_settings(data: Mapping[str, Any], source: str = FILENAME) -> Settings:
+    """Settings from an already-parsed TOML document (``source`` names it in errors)."""
+    _check_keys(source, data, ("athlete", "shoes", "thresholds"))
+    kwargs: dict[str, Any] = {}
+    if "athlete" in data:
+        kwargs.update(_athlete(source, data["athlete"]))
+    if "shoes" in data:
+        kwargs["shoes"] = _shoes(source, data["shoes"])
+    if "thresholds" in data:
+        kwargs["thresholds"] = _thresholds(source, data["thresholds"])
+    return Settings(**kwargs)
+
+
+def load_settings(path: Path | None = None, *, search: Sequence[Path] = ()) -> Settings:
+    """Read loadwatch.toml: ``path`` if given, else the one in the first folder of ``search``.
+
+    A folder in ``search`` is looked in; a file's own folder is used. No file means
+    default settings. Raises :class:`UsageError` with a one-line message on any problem.
+    """
+    if path is None:
+        for p in search[:1]:
+            p = Path(p)
+            folder = p if p.is_dir() else p.parent
+            if (folder / FILENAME).is_file():
+                path = folder / FILENAME
+        if path is None:
+            return Settings()
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read config ({exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path.name}: not valid TOML ({exc})") from None
+    return dataclasses.replace(parse_settings(data, path.name), source=path)

@@ -1,0 +1,173 @@
+"""The optional pain log (symptoms.csv beside the activity files) and its findings.
+
+Columns: ``date, area, pain`` (0-10), yes/no columns ``weight_bearing_pain, night_pain,
+limp, hop_pain, clicking, fever`` and ``notes``; all but ``date`` are optional. A red flag
+makes a ``red_flag_symptoms`` finding at ``seek_care``: only what the user reports can do
+that, never load data. Any logged pain makes a finding that lists what the rules flagged in
+the four weeks before, so the user can see what may have led up to it. A bad row is a
+:class:`~loadwatch.problems.Problem`, never a crash.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from loadwatch.problems import Problem
+from loadwatch.rules import Rule
+
+FILENAME = "symptoms.csv"
+
+#: yes/no column -> how the red flag reads in a message
+RED_FLAGS = {
+    "weight_bearing_pain": "pain worse with weight-bearing",
+    "night_pain": "pain at night or at rest",
+    "limp": "limping or unable to bear weight",
+    "hop_pain": "pain on hopping",
+    "clicking": "clicking, locking or catching in the joint",
+    "fever": "fever with pain",
+}
+COLUMNS = ("date", "area", "pain", *RED_FLAGS, "notes")
+_YES = {"yes", "y", "true", "1", "x"}
+_NO = {"no", "n", "false", "0", ""}
+#: Look-back for "what the rules flagged before the pain" [weeks].
+LOOKBACK_WEEKS = 4
+
+
+def read_symptoms(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse symptoms.csv; returns (rows with a ``red_flags`` list column, problems)."""
+    problems: list[Problem] = []
+    empty = pd.DataFrame(columns=[*COLUMNS, "red_flags"])
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return empty, [Problem(str(path), f"cannot read symptom log ({exc})")]
+    reader = csv.DictReader(io.StringIO(text))
+    fields = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    if "date" not in fields:
+        return empty, [Problem(str(path), "symptom log needs a 'date' column")]
+    unknown = [h for h in fields if h not in COLUMNS]
+    if unknown:
+        problems.append(Problem(str(path), f"ignored unknown column(s) {unknown}", "warning"))
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
+               if isinstance(v, str)}
+        try:
+            rows.append(_parse_row(row))
+        except ValueError as exc:
+            problems.append(Problem(f"{path}:{line}", str(exc)))
+    if not rows:
+        return empty, problems
+    return pd.DataFrame(rows), problems
+
+
+def _parse_row(row: Mapping[str, str]) -> dict[str, Any]:
+    try:
+        date = pd.Timestamp(row.get("date", ""))
+    except ValueError:
+        date = pd.NaT
+    if pd.isna(date):
+        raise ValueError(f"date must be like 2026-02-18, got {row.get('date', '')!r}")
+    pain_text = row.get("pain", "")
+    try:
+        pain = float(pain_text) if pain_text else 0.0
+    except ValueError:
+        pain = -1.0
+    if not 0 <= pain <= 10:
+        raise ValueError(f"pain must be a number from 0 to 10, got {pain_text!r}")
+    out: dict[str, Any] = {"date": date.normalize().tz_localize(None), "area": row.get("area", ""),
+                           "pain": pain, "notes": row.get("notes", "")}
+    for col in RED_FLAGS:
+        value = row.get(col, "").lower()
+        if value not in _YES | _NO:
+            raise ValueError(f"{col} must be yes or no, got {row.get(col)!r}")
+        out[col] = value in _YES
+    flags = [RED_FLAGS[c] for c in RED_FLAGS if out[c]]
+    if out["fever"] and pain == 0:
+        flags.remove(RED_FLAGS["fever"])  # fever is a red flag together with pain
+    out["red_flags"] = flags
+    return out
+
+
+def _persistent(symptoms: pd.DataFrame, days: float) -> pd.Series:
+    """True where the same area has had pain > 0 on every logged day for >= ``days``."""
+    s = symptoms.sort_values("date")
+    area = s["area"].str.casefold()
+    pain = s["pain"] > 0
+    # a new episode starts at each pain-free entry of the area
+    episode = (~pain).astype(int).groupby(area).cumsum()
+    first = s["date"].where(pain).groupby([area, episode]).transform("min")
+    return (pain & ((s["date"] - first).dt.days >= days)).reindex(symptoms.index)
+
+
+def symptom_findings(
+    symptoms: pd.DataFrame,
+    findings: pd.DataFrame,
+    rule: Rule,
+    rules: Mapping[str, Rule],
+) -> list[dict[str, Any]]:
+    """Finding rows for the log: seek_care for red flags, info for other logged pain."""
+    from loadwatch.evaluate import finding
+
+    if symptoms.empty:
+        return []
+    persistent = _persistent(symptoms, rule.value("persist_days"))
+    rows = []
+    for idx, s in symptoms.iterrows():
+        flags = list(s["red_flags"])
+        if bool(persistent.get(idx, False)):
+            flags.append(f"pain for over {rule.value('persist_days'):.0f} days")
+        if not flags and s["pain"] <= 0:
+            continue
+        day = pd.Timestamp(s["date"])
+        week_start = day - pd.Timedelta(days=day.weekday())
+        before = findings[
+            (findings["week_start"] > week_start - pd.Timedelta(weeks=LOOKBACK_WEEKS))
+            & (findings["week_start"] <= week_start)
+            & (findings["rule"] != rule.id)
+        ]
+        listed = "; ".join(
+            f"{r} ({w}, {sev})" for r, w, sev in before[["rule", "week", "severity"]]
+            .drop_duplicates().itertuples(index=False, name=None)
+        )
+        history = (f" In the {LOOKBACK_WEEKS} weeks before, loadwatch flagged: {listed}."
+                   if listed else f" Nothing was flagged in the {LOOKBACK_WEEKS} weeks before.")
+        where = f" ({s['area']})" if s["area"] else ""
+        pain = f"Pain {s['pain']:g}/10{where} logged on {day:%Y-%m-%d}"
+        if flags:
+            conditions = ["femoral_stress_fracture"]
+            if s["clicking"]:
+                conditions.append("labral_tear_fai")
+            rows.append(finding(
+                rule, "seek_care", week_start, float(len(flags)), rule.value("seek_care"),
+                "red flags", f"{pain} with red flags: {', '.join(flags)}. {rule.advice}"
+                + history, date=day, conditions=conditions,
+            ))
+        else:
+            linked: list[str] = []
+            for r in before["rule"].unique():
+                linked += [c for c in rules[r].conditions if c not in linked] if r in rules else []
+            rows.append(finding(
+                rule, "info", week_start, float(s["pain"]), float("nan"), "pain 0-10",
+                pain + "." + history, date=day, conditions=linked,
+                advice="Ease off what provokes it and keep a note of it; see the red flags "
+                "below. Pain that persists beyond one to two weeks needs a professional.",
+            ))
+    return rows
+
+
+def find_symptom_log(paths: list[Path]) -> Path | None:
+    """symptoms.csv in the first given folder (or a given file's folder), if any."""
+    for p in paths:
+        folder = p if p.is_dir() else p.parent
+        if (folder / FILENAME).is_file():
+            return folder / FILENAME
+    return None
+
+
