@@ -5,7 +5,7 @@ per-shoe mileage, findings) is described here: column name, pandas dtype, unit a
 meaning. Importers and computations build plain DataFrames and pass them through
 :func:`conform`, which adds missing columns, casts dtypes and refuses unknown columns,
 so a typo in one importer cannot create a second spelling of a column. The README's
-column tables are generated from these declarations (``python -m loadwatch.schema``).
+column tables are generated from these declarations (see :mod:`loadwatch.docs`).
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ ACTIVITY = _t(
     ("source", "string", "", "file path; archive members as 'archive.zip!member/name.fit'"),
     ("format", "string", "", "fit, gpx, tcx, strava_csv, garmin_csv or log_csv"),
     ("start_time", UTC_TIME, "UTC", "start of the activity, tz-aware UTC"),
-    ("utc_offset_min", "Int64", "min", "local time minus UTC at the start, where the file knows it"),
+    ("utc_offset_min", "Int64", "min",
+     "local time minus UTC at the start, where the file knows it"),
     ("sport", "string", "", "running, trail_running, treadmill_running, cycling, walking, "
      "hiking, swimming or other"),
     ("sub_sport", "string", "", "the file's own sub-sport or activity type, lower case"),
@@ -319,8 +320,3 @@ def markdown_table(table: Table) -> str:
             continue
         lines.append(f"| `{c.name}` | {c.dtype} | {c.unit} | {c.meaning} |")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":  # pragma: no cover - documentation helper
-    for t in TABLES.values():
-        print(f"### {t.name}\n\n{markdown_table(t)}\n")

@@ -1,0 +1,80 @@
+"""README sections generated from the code, so the docs cannot drift from it.
+
+The README holds marked blocks (``<!-- generated:NAME -->`` ... ``<!-- /generated -->``);
+:func:`update_readme` rewrites them from the schema and the rule catalogue, and
+``tests/test_docs.py`` fails when the committed README differs. Regenerate with
+``python -m loadwatch.docs README.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from loadwatch import schema
+from loadwatch.rules import CONDITIONS, RULES
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def rules_table() -> str:
+    """Markdown table of the rule catalogue: id, thresholds, linked conditions, evidence."""
+    lines = [
+        "| rule | what it measures | thresholds (toml key = default) "
+        "| linked conditions | evidence |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in RULES.values():
+        limits = "<br>".join(
+            f"`{t.name}` = {_fmt(t.value)} {t.unit}" + (f" → {t.severity}" if t.severity else "")
+            for t in rule.thresholds
+        )
+        conditions = ", ".join(CONDITIONS[c].name for c in rule.conditions if c in CONDITIONS)
+        metric = rule.metric.replace("|", "/")
+        lines.append(
+            f"| `{rule.id}`<br>{rule.title} | {metric} | {limits or '—'} | {conditions} | "
+            f"{rule.evidence.strength}: {rule.evidence.citation} |"
+        )
+    return "\n".join(lines)
+
+
+SECTIONS: dict[str, Callable[[], str]] = {
+    "activity-columns": lambda: schema.markdown_table(schema.ACTIVITY),
+    "weekly-columns": lambda: schema.markdown_table(schema.WEEKLY),
+    "findings-columns": lambda: schema.markdown_table(schema.FINDINGS),
+    "rules": rules_table,
+}
+
+_BLOCK = re.compile(r"(<!-- generated:([\w-]+) -->\n)(.*?)(<!-- /generated -->)", re.S)
+
+
+def update_readme(text: str) -> str:
+    """``text`` with every generated block replaced by its current content."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(2)
+        if name not in SECTIONS:
+            raise KeyError(f"unknown generated section {name!r}")
+        return f"{match.group(1)}{SECTIONS[name]()}\n{match.group(4)}"
+
+    return _BLOCK.sub(fill, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite the README's generated blocks in place."""
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0] if args else "README.md")
+    text = path.read_text(encoding="utf-8")
+    new = update_readme(text)
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+        print(f"updated {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
