@@ -33,9 +33,412 @@ def cli() -> None:
 
 # --- activities (importers) -------------------------------------------------------------
 
+#: Columns of the human-readable table: (header, width, right-aligned).
+_ACTIVITY_TABLE = (
+    ("date", 16, False),
+    ("sport", 17, False),
+    ("km", 7, True),
+    ("time", 8, True),
+    ("ascent", 6, True),
+    ("hr", 3, True),
+    ("title", 32, False),
+)
+
+
+def _clock_text(seconds: float) -> str:
+    if seconds != seconds:  # NaN
+        return ""
+    total = round(seconds)
+    return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def _plain(value: object, width: int) -> str:
+    """Untrusted text made safe for a terminal line and cut to ``width``."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = "".join(c if c.isprintable() else " " for c in str(value))
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _activity_table(activities: object, timezone: str) -> str:
+    import pandas as pd
+
+    from loadwatch.read import local_times
+
+    frame = activities if isinstance(activities, pd.DataFrame) else pd.DataFrame()
+    local = local_times(frame, timezone).dt.strftime("%Y-%m-%d %H:%M")
+    duration = frame["moving_s"].astype("float64").fillna(frame["elapsed_s"].astype("float64"))
+    cells = {
+        "date": local.fillna("").tolist(),
+        "sport": frame["sport"].fillna("").tolist(),
+        "km": [f"{v:.2f}" if v == v else "" for v in frame["distance_km"].astype("float64")],
+        "time": [_clock_text(v) for v in duration],
+        "ascent": [f"{v:.0f}" if v == v else "" for v in frame["ascent_m"].astype("float64")],
+        "hr": [f"{v:.0f}" if v == v else "" for v in frame["avg_hr"].astype("float64")],
+        "title": frame["title"].astype(object).where(frame["title"].notna(), None).tolist(),
+    }
+    lines = []
+    header = [name.rjust(w) if right else name.ljust(w) for name, w, right in _ACTIVITY_TABLE]
+    lines.append("  ".join(header).rstrip())
+    for i in range(len(frame)):
+        row = []
+        for name, width, right in _ACTIVITY_TABLE:
+            text = _plain(cells[name][i], width)
+            row.append(text.rjust(width) if right else text.ljust(width))
+        lines.append("  ".join(row).rstrip())
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "--format", "output", type=click.Choice(["table", "csv", "json"]), default="table",
+    show_default=True, help="table for reading; csv or json for the canonical columns.",
+)
+@click.option(
+    "--sport", "sports", multiple=True, metavar="SPORT",
+    help="Only this sport (repeatable). 'running' includes trail and treadmill runs. "
+    "One of: running, trail_running, treadmill_running, cycling, walking, hiking, "
+    "swimming, other.",
+)
+@click.option(
+    "--timezone", default="UTC", show_default=True, metavar="ZONE",
+    help="Your IANA time zone (e.g. Europe/Paris): applied to Garmin CSV and training-log "
+    "times, which carry no zone, and used for the dates shown.",
+)
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Parse files in this many processes.")
+def activities(
+    paths: tuple[str, ...], output: str, sports: tuple[str, ...], timezone: str, jobs: int
+) -> None:
+    """List the activities found in PATHS (files, folders, .gz, .zip).
+
+    Prints one line per activity (copies of one activity, e.g. a FIT file and its GPX,
+    are merged), then a summary line and each file that could not be read on stderr.
+    Exits with 2 when nothing could be read.
+
+    \b
+    Examples:
+      loadwatch activities sample_data/
+      loadwatch activities ~/Downloads/export_12345.zip --sport running
+      loadwatch activities Activities.csv --timezone Europe/Madrid --format csv > runs.csv
+      loadwatch activities log.csv --format json
+    """
+    import json
+
+    from loadwatch import schema
+    from loadwatch.problems import UsageError
+    from loadwatch.read import read_activities
+
+    unknown = [s for s in sports if s not in schema.SPORTS]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown sport {unknown[0]!r}; one of {', '.join(schema.SPORTS)}",
+            param_hint="--sport",
+        )
+    try:
+        result = read_activities(paths, timezone=timezone, jobs=jobs)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    frame = result.activities
+    if sports:
+        wanted = set(sports)
+        if "running" in wanted:
+            wanted.update(schema.RUNNING_SPORTS)
+        frame = frame[frame["sport"].isin(sorted(wanted)).to_numpy()]
+    if output == "json":
+        text = json.dumps(schema.to_records(frame, schema.ACTIVITY), indent=2, ensure_ascii=False)
+    elif output == "csv":
+        text = schema.public(frame, schema.ACTIVITY).to_csv(index=False).rstrip("\n")
+    else:
+        text = _activity_table(frame, result.timezone)
+    if len(result.activities):
+        click.echo(text)
+    click.echo(result.summary_line(), err=True)
+    for problem in result.problems:
+        click.echo(f"{problem.source}: {problem.reason}", err=True)
+    if len(result.activities) == 0:
+        click.echo("Error: no activity could be read from the paths given.", err=True)
+        sys.exit(2)
+
+
 # --- weekly / check (load and rules) ----------------------------------------------------
 
+
+class _UserError(click.ClickException):
+    """A usage or config mistake: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+def _analyse(paths: tuple[str, ...], config: str | None, jobs: int = 1):  # -> Analysis
+    from loadwatch.analyse import analyse
+    from loadwatch.problems import UsageError
+
+    try:
+        return analyse(list(paths), config=config, jobs=jobs)
+    except UsageError as exc:
+        raise _UserError(str(exc)) from None
+
+
+def _text(value: object, width: int = 80) -> str:
+    """Untrusted text made safe for one terminal line."""
+    text = "".join(c if c.isprintable() else " " for c in str(value))
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+_config_option = click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+    help="Settings file (default: loadwatch.toml in the first folder read).",
+)
+_jobs_option = click.option("-j", "--jobs", default=1, show_default=True,
+                            type=click.IntRange(1, 64), help="Parse files in this many processes.")
+
+#: Weekly table columns: (header, column, format, width)
+_WEEK_TABLE = (
+    ("week", "week", "{}", 8),
+    ("start", "week_start", "{:%Y-%m-%d}", 10),
+    ("km", "distance_km", "{:.1f}", 6),
+    ("runs", "runs", "{:d}", 4),
+    ("longest", "longest_run_km", "{:.1f}", 7),
+    ("hard min", "hi_intensity_min", "{:.0f}", 8),
+    ("load", "load", "{:.0f}", 5),
+    ("source", "load_source", "{}", 8),
+    ("descent", "descent_m", "{:.0f}", 7),
+    ("trail km", "trail_km", "{:.1f}", 8),
+    ("other min", "other_min", "{:.0f}", 9),
+    ("covered", "covered", "{}", 7),
+)
+
+
+def _cell(fmt: str, value: object) -> str:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "-"
+    if fmt == "{:d}":
+        value = int(value)  # type: ignore[call-overload]
+    if isinstance(value, (bool,)) or type(value).__name__ == "bool_":
+        return "yes" if value else "no"
+    return fmt.format(value)
+
+
+def _week_table(weekly) -> str:  # weekly: pd.DataFrame
+    lines = ["  ".join(h.rjust(w) for h, _, _, w in _WEEK_TABLE)]
+    for row in weekly.itertuples(index=False):
+        lines.append("  ".join(
+            _cell(fmt, getattr(row, col)).rjust(w) for _, col, fmt, w in _WEEK_TABLE
+        ))
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--format", "output", type=click.Choice(["table", "csv", "json"]),
+              default="table", show_default=True, help="Output format.")
+@_config_option
+@_jobs_option
+def weekly(paths: tuple[str, ...], output: str, config: str | None, jobs: int) -> None:
+    """Print the weekly load of PATHS: one row per ISO week (Monday first, local time).
+
+    Distance, runs, longest run, minutes above threshold, load (TRIMP, or a
+    distance-based equivalent for runs without heart rate), descent, trail km and
+    minutes of other sports. Weeks outside the data's coverage say covered = no.
+
+    \b
+    Examples:
+      loadwatch weekly ~/exports/
+      loadwatch weekly runs/ --format csv > weeks.csv
+      loadwatch weekly export.zip --config loadwatch.toml --format json
+    """
+    import json
+
+    from loadwatch import schema
+
+    a = _analyse(paths, config, jobs)
+    if output == "json":
+        click.echo(json.dumps(schema.to_records(a.weekly, schema.WEEKLY), indent=2))
+    elif output == "csv":
+        click.echo(schema.public(a.weekly, schema.WEEKLY).to_csv(index=False).rstrip("\n"))
+    else:
+        click.echo(_week_table(a.weekly))
+    for p in a.problems:
+        click.echo(f"{_text(p.source, 200)}: {_text(p.reason, 200)}", err=True)
+
+
+_FAIL_ON = ("info", "caution", "warning", "never")
+
+
+def check_payload(a, weeks: int) -> dict:  # a: Analysis
+    """The JSON document of ``loadwatch check``: the shown weeks, their findings, envelope."""
+    import dataclasses
+
+    from loadwatch import schema
+    from loadwatch.analyse import problem_records
+
+    shown = a.weekly.tail(weeks)
+    findings = a.findings[a.findings["week"].isin(shown["week"])]
+    keys = ("rule", "severity", "week", "activity_id", "value", "threshold", "unit",
+            "message", "conditions", "evidence")
+    records = schema.to_records(findings, schema.FINDINGS)
+    env = None
+    if a.envelope is not None:
+        env = dataclasses.asdict(a.envelope)
+        env["week_start"] = a.envelope.week_start.isoformat()
+    return {
+        "athlete": a.athlete,
+        "generated": a.generated.isoformat() if a.generated else None,
+        "weeks": schema.to_records(shown.iloc[::-1], schema.WEEKLY),
+        "findings": [{k: r[k] for k in keys} for r in reversed(records)],
+        "envelope": env,
+        "problems": problem_records(a.problems),
+    }
+
+
+_RED_FLAGS = (
+    "Red flags: groin or front-of-hip pain that worsens with weight-bearing; pain at night "
+    "or at rest; inability to bear weight; pain with fever or chills; clicking, locking or "
+    "catching in the joint; pain that persists beyond two weeks of self-care. Stop running "
+    "and get prompt medical assessment: these can be signs of a hip stress fracture."
+)
+_DISCLAIMER = ("loadwatch is not a diagnosis or medical advice. It cannot tell whether you "
+               "are injured.")
+
+
+def check_text(a, weeks: int) -> str:  # a: Analysis
+    """The human-readable ``loadwatch check`` report, newest week first."""
+    import textwrap
+
+    shown = a.weekly.tail(weeks)
+    runs = int(a.weekly["runs"].sum())
+    who = f"{_text(a.athlete, 40)}: " if a.athlete else ""
+    out = [f"{who}{runs} runs, {a.weekly['week'].iat[0]} to {a.weekly['week'].iat[-1]} "
+           f"(weeks in {a.timezone}); showing the last {len(shown)} weeks"]
+    if a.defaults_used:
+        out.append("Assumed: " + "; ".join(a.defaults_used))
+    wrap = textwrap.TextWrapper(width=96, initial_indent="    ", subsequent_indent="    ")
+    for row in shown.iloc[::-1].itertuples(index=False):
+        line = (f"{row.week} (from {row.week_start:%d %b %Y}): {row.distance_km:.1f} km, "
+                f"{row.runs} run{'s' if row.runs != 1 else ''}")
+        if row.runs:
+            line += f", longest {row.longest_run_km:.1f} km, load {row.load:.0f}"
+        if not row.covered:
+            line += " (not fully covered by the data)"
+        out += ["", line]
+        fs = a.findings[a.findings["week"] == row.week]
+        for f in fs.itertuples(index=False):
+            out.append(f"  {f.severity.upper():9} {f.rule}")
+            out.append(wrap.fill(_text(f.message, 400)))
+    e = a.envelope
+    if e is not None:
+        def num(x: float | None, unit: str) -> str:
+            return "no limit from the rules" if x is None else f"{x:g} {unit}"
+
+        out += ["", f"Next week ({e.week}) holds without a caution: distance "
+                f"{num(e.distance_km, 'km')}, longest run {num(e.longest_run_km, 'km')}, "
+                f"descent {num(e.descent_m, 'm')}"]
+        out += [wrap.fill(f"{k}: {v}") for k, v in e.basis.items()]
+    if a.not_evaluated:
+        out += ["", "Not evaluated:"] + [wrap.fill(n) for n in a.not_evaluated]
+    if a.problems:
+        out += ["", f"{len(a.problems)} file(s) with problems:"]
+        out += [f"    {_text(p.source, 120)}: {_text(p.reason, 200)}" for p in a.problems]
+    out += ["", textwrap.fill(_RED_FLAGS, 96), _DISCLAIMER]
+    return "\n".join(out)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@_config_option
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--fail-on", type=click.Choice(_FAIL_ON), default="never", show_default=True,
+              help="Exit with 1 when a finding in the shown weeks is at or above this "
+              "severity (seek_care counts above warning).")
+@click.option("--weeks", default=12, show_default=True, type=click.IntRange(1, 10000),
+              help="How many recent weeks to show.")
+@_jobs_option
+def check(
+    paths: tuple[str, ...], config: str | None, output: str, fail_on: str, weeks: int,
+    jobs: int,
+) -> None:
+    """Check the training in PATHS against the rule catalogue.
+
+    Prints each recent week (newest first) with what changed faster than your recent
+    pattern, next week's envelope (the most distance, longest run and descent that
+    trip no caution), and the defaults assumed. No rule detects an injury; only the
+    symptom log (symptoms.csv beside the files) can say "seek care".
+
+    Exit codes: 0 fine, 1 a finding at or above --fail-on, 2 usage error or nothing
+    to read.
+
+    \b
+    Examples:
+      loadwatch check ~/exports/
+      loadwatch check export.zip --config loadwatch.toml --weeks 4
+      loadwatch check runs/ --format json --fail-on caution
+    """
+    import json
+
+    from loadwatch import schema
+
+    a = _analyse(paths, config, jobs)
+    if output == "json":
+        click.echo(json.dumps(check_payload(a, weeks), indent=2, ensure_ascii=False))
+    else:
+        click.echo(check_text(a, weeks))
+    if fail_on != "never":
+        shown = a.findings[a.findings["week"].isin(a.weekly["week"].tail(weeks))]
+        ranks = shown["severity"].map(schema.severity_rank)
+        if (ranks >= schema.severity_rank(fail_on)).any():
+            sys.exit(1)
+
+
 # --- report -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("-o", "--output", default="report.html", show_default=True,
+              type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="Where to write the HTML report (replaced atomically).")
+@_config_option
+@click.option("--weeks", default=16, show_default=True, type=click.IntRange(1, 10000),
+              help="How many recent weeks to show; the full history still sets baselines.")
+@click.option("--units", type=click.Choice(["km", "mi"]), default="km", show_default=True,
+              help="Distances in km (elevation in m) or miles (elevation in ft).")
+@click.option("--open", "open_", is_flag=True, help="Open the report in a browser.")
+@_jobs_option
+def report(
+    paths: tuple[str, ...], output: str, config: str | None, weeks: int, units: str,
+    open_: bool, jobs: int,
+) -> None:
+    """Write a self-contained HTML report of the training in PATHS.
+
+    One file with this week's findings first, next week's envelope, plots of weekly
+    distance, load change, intensity, terrain, shoes and long runs, every finding of
+    the period, the linked conditions with self-care, red flags and data quality. It
+    loads nothing from the network. Prints the path it wrote.
+
+    \b
+    Examples:
+      loadwatch report ~/exports -o report.html
+      loadwatch report export.zip --weeks 8 --units mi --open
+      loadwatch report runs/ --config loadwatch.toml -o /var/www/coach/ada.html
+    """
+    from loadwatch.report import write_report
+
+    a = _analyse(paths, config, jobs)
+    try:
+        path = write_report(a, output, weeks=weeks, units=units)
+    except OSError as exc:
+        raise _UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+    for p in a.problems:
+        click.echo(f"{_text(p.source, 200)}: {_text(p.reason, 200)}", err=True)
+    click.echo(str(path))
+    if open_:
+        click.launch(str(path.resolve()))
+
 
 # --- batch ------------------------------------------------------------------------------
 

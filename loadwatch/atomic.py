@@ -1,0 +1,71 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of either.
+
+A cron job that rewrites a report every Monday must not leave a truncated file when it
+fails midway (disk full, killed, an exception while rendering). The content is written
+to a temporary file in the target's own folder (so the final rename stays on one file
+system), flushed to disk, then moved over the target with :func:`os.replace`, which is
+atomic on POSIX and Windows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(
+    path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8"
+) -> Path:
+    """Write ``data`` to ``path`` atomically and return the path.
+
+    ``str`` is encoded with ``encoding``; ``bytes`` are written as they are. On any
+    failure the temporary file is removed and the previous file at ``path`` is left as
+    it was. A new file gets the permissions a plain ``open()`` would give it (umask
+    applied) rather than the private 0600 of a temporary file.
+    """
+    target = Path(path)
+    payload = data.encode(encoding) if isinstance(data, str) else bytes(data)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(target))
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(folder)
+    return target
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an existing file's mode; otherwise 0666 minus the process umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Persist the rename itself (POSIX); a no-op where directories cannot be opened."""
+    if os.name != "posix":
+        return
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)

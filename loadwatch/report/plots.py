@@ -1,0 +1,426 @@
+"""The report's plots: each a function from frames to a :class:`matplotlib.figure.Figure`.
+
+No pyplot: figures are built with :class:`~matplotlib.figure.Figure` and drawn by the Agg
+backend, so rendering is thread-safe and leaves no global state behind. The frames come
+from :class:`loadwatch.report.context.PlotData`, already cut to the report period and in
+display units; the functions only draw. Colours are the Okabe-Ito palette (safe for the
+common colour-vision deficiencies) and severities also differ by marker shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from loadwatch.report.context import ACWR_BANDS, PlotData
+from loadwatch.schema import severity_rank
+
+#: Okabe & Ito (2008) colour-blind-safe palette.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+#: Severity -> (colour, marker): shape as well as colour, for greyscale prints.
+SEVERITY_STYLE = {
+    "info": (OKABE_ITO["sky"], "o"),
+    "caution": (OKABE_ITO["orange"], "^"),
+    "warning": (OKABE_ITO["vermillion"], "D"),
+    "seek_care": (OKABE_ITO["purple"], "X"),
+}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Figure geometry: a wide one for desktops, a narrow one that stays legible on phones."""
+
+    width: float  # [in]
+    height: float  # [in]
+    font: float  # [pt]
+    legend_cols: int
+    max_ticks: int
+
+
+#: 7 in wide: shown at ~860 px on a desktop.
+WIDE = Layout(7.0, 3.3, 10.5, 5, 8)
+#: 4 in wide: shown at ~360 px on a 390 px phone, so 10 pt text stays ~12 px high.
+NARROW = Layout(4.0, 3.6, 10.0, 2, 4)
+
+
+def new_figure(layout: Layout = WIDE, height: float | None = None) -> Figure:
+    """A figure with an Agg canvas and a constrained layout, independent of pyplot."""
+    fig = Figure(figsize=(layout.width, height or layout.height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _style(ax: Axes, ylabel: str, layout: Layout) -> None:
+    ax.set_ylabel(ylabel, fontsize=layout.font)
+    ax.tick_params(labelsize=layout.font - 1)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _date_axis(ax: Axes, start: pd.Timestamp, end: pd.Timestamp, layout: Layout) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=layout.max_ticks)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_xlim(start - pd.Timedelta(days=1), end + pd.Timedelta(days=1))
+
+
+def _empty(ax: Axes, text: str, layout: Layout) -> None:
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
+            fontsize=layout.font, color="#555555", wrap=True)
+
+
+def _severity_markers(ax: Axes, x: np.ndarray, y: np.ndarray, severities: list[str],
+                      size: float = 55) -> list[Line2D]:
+    """Scatter one marker per point in its severity's colour/shape; legend handles back."""
+    handles = []
+    sev = np.asarray(severities, dtype=object)
+    for name, (colour, marker) in SEVERITY_STYLE.items():
+        m = sev == name
+        if m.any():
+            ax.scatter(x[m], y[m], s=size, c=colour, marker=marker, edgecolors="black",
+                       linewidths=0.6, zorder=5)
+            handles.append(Line2D([], [], color=colour, marker=marker, markeredgecolor="black",
+                                  markeredgewidth=0.6, linestyle="none",
+                                  label=name.replace("_", " ")))
+    return handles
+
+
+def _worst_by_week(flags: pd.DataFrame, rules: tuple[str, ...]) -> pd.Series:
+    """The most severe finding of the given rules per week_start."""
+    f = flags[flags["rule"].isin(rules)]
+    if f.empty:
+        return pd.Series(dtype=object)
+    f = f.assign(rank=f["severity"].map(severity_rank)).sort_values("rank")
+    return f.groupby("week_start")["severity"].last()
+
+
+def _week_centres(week_start: pd.Series) -> pd.Series:
+    return pd.to_datetime(week_start) + pd.Timedelta(days=3.5)
+
+
+def _legend(ax: Axes, handles: list, layout: Layout) -> None:
+    """Legend above the plot area, so it never hides data."""
+    if handles:
+        ax.legend(handles=handles, fontsize=layout.font - 1, loc="lower left",
+                  ncol=min(layout.legend_cols, len(handles)), frameon=False,
+                  bbox_to_anchor=(0, 1.0), borderaxespad=0.2, handletextpad=0.4,
+                  columnspacing=1.0)
+
+
+def _headroom(ax: Axes, top: float, factor: float = 1.3) -> None:
+    """Room above the tallest value for markers; a 0-1 axis when there is nothing to show."""
+    ax.set_ylim(0, top * factor if np.isfinite(top) and top > 0 else 1.0)
+
+
+DISTANCE_RULES = ("weekly_distance_jump", "return_after_break")
+INTENSITY_RULES = ("intensity_jump", "hard_sessions_close", "monotony")
+TERRAIN_RULES = ("downhill_volume_jump", "trail_volume_jump")
+
+
+def weekly_distance(weekly: pd.DataFrame, flags: pd.DataFrame, *, unit: str,
+                    start: pd.Timestamp, end: pd.Timestamp, layout: Layout = WIDE) -> Figure:
+    """Weekly distance bars, the previous week + 10 % as a tick per bar, flagged weeks marked."""
+    fig = new_figure(layout)
+    ax = fig.add_subplot()
+    x = _week_centres(weekly["week_start"])
+    bars = ax.bar(x, weekly["distance"], width=5.5, color=OKABE_ITO["blue"], alpha=0.85,
+                  label="weekly distance")
+    ax.hlines(weekly["limit10"], x - pd.Timedelta(days=3.2), x + pd.Timedelta(days=3.2),
+              colors="black", linewidth=2.2, zorder=4)
+    handles = [bars, Line2D([], [], color="black", linewidth=2.2, label="previous week + 10 %")]
+    worst = _worst_by_week(flags, DISTANCE_RULES)
+    if not worst.empty:
+        w = weekly.set_index("week_start")
+        ws = [d for d in worst.index if d in w.index]
+        top = np.fmax(w.loc[ws, "distance"].to_numpy(float), w.loc[ws, "limit10"].to_numpy(float))
+        handles += _severity_markers(ax, _week_centres(pd.Series(ws)).to_numpy(),
+                                     np.nan_to_num(top) * 1.06,
+                                     [worst[d] for d in ws])
+    _style(ax, f"distance [{unit}/week]", layout)
+    _date_axis(ax, start, end, layout)
+    _headroom(ax, float(np.nanmax(np.r_[weekly["distance"], weekly["limit10"], 0])))
+    _legend(ax, handles, layout)
+    if weekly.empty:
+        _empty(ax, "no weeks in the period", layout)
+    return fig
+
+
+def load_change(acwr: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp,
+                layout: Layout = WIDE) -> Figure:
+    """The load change indicator (acute:chronic EWMA ratio) with its 1.3 and 1.5 bands."""
+    fig = new_figure(layout)
+    ax = fig.add_subplot()
+    lo, hi = ACWR_BANDS
+    r = acwr["ratio"].to_numpy(dtype=float)
+    top = max(2.0, float(np.nanmax(r)) * 1.1) if np.isfinite(r).any() else 2.0
+    ax.axhspan(lo, hi, color=OKABE_ITO["yellow"], alpha=0.35, linewidth=0)
+    ax.axhspan(hi, top, color=OKABE_ITO["orange"], alpha=0.3, linewidth=0)
+    ax.axhline(1.0, color="#888888", linewidth=0.8)
+    ax.plot(acwr["date"], r, color=OKABE_ITO["blue"], linewidth=1.8)
+    ax.text(1.0, lo + 0.02, f"above usual ({lo})", transform=ax.get_yaxis_transform(),
+            ha="right", va="bottom", fontsize=layout.font - 1.5)
+    ax.text(1.0, hi + 0.02, f"well above usual ({hi})", transform=ax.get_yaxis_transform(),
+            ha="right", va="bottom", fontsize=layout.font - 1.5)
+    ax.set_ylim(0, top)
+    _style(ax, "load change indicator\n[7-day : 28-day ratio]", layout)
+    _date_axis(ax, start, end, layout)
+    if not np.isfinite(r).any():
+        _empty(ax, "not enough history to judge", layout)
+    return fig
+
+
+def intensity(weekly: pd.DataFrame, flags: pd.DataFrame, *, start: pd.Timestamp,
+              end: pd.Timestamp, layout: Layout = WIDE) -> Figure:
+    """Weekly minutes above threshold (TRIMP where there are none), flagged weeks marked."""
+    fig = new_figure(layout)
+    ax = fig.add_subplot()
+    use_min = weekly["hi_min"].notna().any() and weekly["hi_min"].fillna(0).sum() > 0
+    col, label = ("hi_min", "minutes above threshold [min/week]") if use_min else \
+        ("trimp", "TRIMP [AU/week]")
+    y = weekly[col].fillna(0)
+    x = _week_centres(weekly["week_start"])
+    bars = ax.bar(x, y, width=5.5, color=OKABE_ITO["green"], alpha=0.85,
+                  label="hard minutes" if use_min else "TRIMP")
+    handles = [bars]
+    worst = _worst_by_week(flags, INTENSITY_RULES)
+    if not worst.empty:
+        w = weekly.set_index("week_start")
+        ws = [d for d in worst.index if d in w.index]
+        handles += _severity_markers(ax, _week_centres(pd.Series(ws)).to_numpy(),
+                                     w.loc[ws, col].fillna(0).to_numpy(float) * 1.06 + 1,
+                                     [worst[d] for d in ws])
+    _style(ax, label, layout)
+    _date_axis(ax, start, end, layout)
+    _headroom(ax, float(y.max()) if len(y) else 0.0)
+    _legend(ax, handles, layout)
+    if not weekly[col].notna().any():
+        _empty(ax, "no heart-rate or pace data", layout)
+    return fig
+
+
+def terrain(weekly: pd.DataFrame, flags: pd.DataFrame, *, dist_unit: str, elev_unit: str,
+            start: pd.Timestamp, end: pd.Timestamp, layout: Layout = WIDE) -> Figure:
+    """Weekly descent (bars, left) and trail distance (line, right), flagged weeks marked."""
+    fig = new_figure(layout)
+    ax = fig.add_subplot()
+    x = _week_centres(weekly["week_start"])
+    descent = weekly["descent"].fillna(0)
+    bars = ax.bar(x, descent, width=5.5, color=OKABE_ITO["purple"], alpha=0.8,
+                  label=f"descent [{elev_unit}]")
+    ax2 = ax.twinx()
+    (line,) = ax2.plot(x, weekly["trail"], color=OKABE_ITO["black"], marker="s", markersize=4,
+                       linewidth=1.5, label=f"trail [{dist_unit}]")
+    handles = [bars, line]
+    worst = _worst_by_week(flags, TERRAIN_RULES)
+    if not worst.empty:
+        w = weekly.set_index("week_start")
+        ws = [d for d in worst.index if d in w.index]
+        handles += _severity_markers(ax, _week_centres(pd.Series(ws)).to_numpy(),
+                                     w.loc[ws, "descent"].fillna(0).to_numpy(float) * 1.06 + 1,
+                                     [worst[d] for d in ws])
+    _style(ax, f"descent [{elev_unit}/week]", layout)
+    ax2.set_ylabel(f"trail distance [{dist_unit}/week]", fontsize=layout.font)
+    ax2.tick_params(labelsize=layout.font - 1)
+    ax2.spines["top"].set_visible(False)
+    _date_axis(ax, start, end, layout)
+    _headroom(ax, float(descent.max()) if len(descent) else 0.0)
+    trail_max = float(weekly["trail"].max()) if len(weekly) else 0.0
+    ax2.set_ylim(0, max(trail_max, 1.0) * 1.3)
+    _legend(ax, handles, layout)
+    return fig
+
+
+def shoes(shoes: pd.DataFrame, marks: tuple[float, float], *, unit: str,
+          layout: Layout = WIDE) -> Figure:
+    """Distance per shoe against the 450/800 km marks, with the projected date of the 800 km."""
+    n = max(len(shoes), 1)
+    fig = new_figure(layout, height=1.3 + 0.42 * n)
+    ax = fig.add_subplot()
+    y = np.arange(len(shoes))
+    total = shoes["total"].to_numpy(dtype=float)
+    colours = [OKABE_ITO["vermillion"] if t >= marks[1] else
+               OKABE_ITO["orange"] if t >= marks[0] else OKABE_ITO["blue"] for t in total]
+    ax.barh(y, total, color=colours, height=0.6)
+    for m, ha in zip(marks, ("right", "left"), strict=True):
+        ax.axvline(m, color="black", linestyle=(0, (3, 1.5)), linewidth=1.2)
+        ax.text(m, 1.0, f" {m:,.0f} {unit} ", transform=ax.get_xaxis_transform(),
+                fontsize=layout.font - 1.5, va="bottom", ha=ha)
+    right = max(float(np.nanmax(total)) if len(total) else 0.0, marks[1]) * (
+        1.45 if layout.width >= 6 else 1.2)
+    for yi, t, proj in zip(y, total, shoes["projected_800"], strict=True):
+        note = f"{marks[1]:,.0f} {unit} by {pd.Timestamp(proj):%d %b %Y}" if pd.notna(proj) \
+            else ("past the mark" if t >= marks[1] else "not in recent use")
+        # the narrow figure has no room for the projection: the table below the plot has it
+        label = f"{t:,.0f} {unit} · {note}" if layout.width >= 6 else f"{t:,.0f}"
+        ax.text(t + right * 0.01, yi, label, va="center", fontsize=layout.font - 1.5)
+    ax.set_yticks(y, [_short(s) for s in shoes["shoe"]], fontsize=layout.font - 1)
+    ax.invert_yaxis()
+    ax.set_xlim(0, right)
+    ax.set_ylim(n - 0.5, -0.7)
+    ax.set_xlabel(f"distance on the shoe [{unit}]", fontsize=layout.font)
+    ax.tick_params(axis="x", labelsize=layout.font - 1)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if shoes.empty:
+        _empty(ax, "no shoes recorded for the period", layout)
+    return fig
+
+
+def _short(text: str, n: int = 22) -> str:
+    text = str(text)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def long_runs(runs: pd.DataFrame, flags: pd.DataFrame, *, unit: str, start: pd.Timestamp,
+              end: pd.Timestamp, layout: Layout = WIDE) -> Figure:
+    """Each run's distance against the longest run of the previous 30 days; spikes marked."""
+    fig = new_figure(layout)
+    ax = fig.add_subplot()
+    pts = ax.scatter(runs["date"], runs["distance"], s=16, color="#777777", zorder=3,
+                     label="run")
+    (line,) = ax.step(runs["date"], runs["prev30_max"], where="post", color=OKABE_ITO["blue"],
+                      linewidth=1.6, label="longest, previous 30 days")
+    ref = Line2D([], [], color=OKABE_ITO["blue"], linestyle=(0, (3, 1.5)), linewidth=1,
+                 label="+10 %")
+    ax.step(runs["date"], runs["prev30_max"] * 1.1, where="post", color=OKABE_ITO["blue"],
+            linestyle=(0, (3, 1.5)), linewidth=1)
+    handles = [pts, line, ref]
+    if not flags.empty:
+        handles += _severity_markers(ax, flags["date"].to_numpy(),
+                                     flags["distance"].to_numpy(dtype=float),
+                                     list(flags["severity"]), size=70)
+    _style(ax, f"run distance [{unit}]", layout)
+    _date_axis(ax, start, end, layout)
+    top = float(np.nanmax(np.r_[runs["distance"], runs["prev30_max"] * 1.1, 0]))
+    _headroom(ax, top, 1.35)
+    _legend(ax, handles, layout)
+    if runs.empty:
+        _empty(ax, "no runs in the period", layout)
+    return fig
+
+
+@dataclass(frozen=True)
+class PlotSpec:
+    """A plot of the report: anchor id, title, how-to-read caption and the drawing call.
+
+    ``empty`` says why there is nothing to draw (or None), so that the report shows one
+    line instead of an empty frame.
+    """
+
+    id: str
+    title: str
+    caption: str
+    draw: Callable[[PlotData, Layout], Figure]
+    empty: Callable[[PlotData], str | None]
+
+
+def _positive(values: pd.Series) -> bool:
+    return bool((values.fillna(0) > 0).any())
+
+
+def _no_runs(d: PlotData) -> str | None:
+    return None if _positive(d.weekly["distance"]) else "No runs in these weeks."
+
+
+def _no_ratio(d: PlotData) -> str | None:
+    if np.isfinite(d.acwr["ratio"].to_numpy(dtype=float)).any():
+        return None
+    return "Not enough continuous recent history to judge (about 5 weeks are needed)."
+
+
+def _no_intensity(d: PlotData) -> str | None:
+    if _positive(d.weekly["hi_min"]) or _positive(d.weekly["trimp"]):
+        return None
+    return "No heart-rate or pace data in these weeks."
+
+
+def _no_terrain(d: PlotData) -> str | None:
+    if _positive(d.weekly["descent"]) or _positive(d.weekly["trail"]):
+        return None
+    return "No elevation or trail runs in these weeks."
+
+
+def _no_shoes(d: PlotData) -> str | None:
+    return None if len(d.shoes) else "No shoe recorded for the runs of these weeks."
+
+
+def _no_long_runs(d: PlotData) -> str | None:
+    return None if len(d.runs) else "No runs in these weeks."
+
+
+def plot_specs(units_dist: str, units_elev: str) -> list[PlotSpec]:
+    """The report's plots in display order, with captions in the display units."""
+    ten = "10 %"
+    return [
+        PlotSpec(
+            "plot-distance", "Weekly distance",
+            f"Bars: distance per week ({units_dist}). The black tick on each bar is the "
+            f"previous week + {ten}; a bar above its tick rose faster than {ten}. Markers: "
+            "weeks flagged by the distance or return-after-break rules, by severity.",
+            lambda d, lay: weekly_distance(d.weekly, d.week_flags, unit=d.units.dist,
+                                           start=d.period_start, end=d.period_end, layout=lay),
+            _no_runs,
+        ),
+        PlotSpec(
+            "plot-load", "Load change indicator",
+            "Line: the last 7 days' load divided by the usual load of the 4 weeks before. "
+            "1.0 = as usual; yellow band: above usual; orange: well above usual. A gap means "
+            "too little history to judge.",
+            lambda d, lay: load_change(d.acwr, start=d.period_start, end=d.period_end, layout=lay),
+            _no_ratio,
+        ),
+        PlotSpec(
+            "plot-intensity", "Intensity",
+            "Bars: minutes per week above threshold heart rate or pace (Banister TRIMP "
+            "when there are none). Markers: weeks flagged by the intensity, hard-sessions "
+            "or monotony rules.",
+            lambda d, lay: intensity(d.weekly, d.week_flags, start=d.period_start,
+                                     end=d.period_end, layout=lay),
+            _no_intensity,
+        ),
+        PlotSpec(
+            "plot-terrain", "Terrain",
+            f"Bars: descent per week ({units_elev}, left axis). Line: distance of trail "
+            f"runs per week ({units_dist}, right axis). Markers: weeks flagged by the "
+            "downhill or trail rules.",
+            lambda d, lay: terrain(d.weekly, d.week_flags, dist_unit=d.units.dist,
+                                   elev_unit=d.units.elev, start=d.period_start,
+                                   end=d.period_end, layout=lay),
+            _no_terrain,
+        ),
+        PlotSpec(
+            "plot-shoes", "Shoes",
+            "Distance on each shoe used in the period, against the usual replacement "
+            "range (dashed lines). The date is when the shoe will reach the upper mark at "
+            "its pace of the last 8 weeks. Orange: inside the range; red: past it.",
+            lambda d, lay: shoes(d.shoes, d.shoe_marks, unit=d.units.dist, layout=lay),
+            _no_shoes,
+        ),
+        PlotSpec(
+            "plot-long", "Long runs",
+            f"Dots: each run ({units_dist}). Solid line: the longest run of the previous "
+            f"30 days; dashed: {ten} above it. Markers: runs flagged as long-run spikes.",
+            lambda d, lay: long_runs(d.runs, d.run_flags, unit=d.units.dist,
+                                     start=d.period_start, end=d.period_end, layout=lay),
+            _no_long_runs,
+        ),
+    ]

@@ -1,0 +1,115 @@
+"""The report context: period, ordering, units, shoe projections, load change indicator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from loadwatch.evaluate import load_change
+from loadwatch.report import context as ctx
+from tests.report.synth import synthetic_analysis
+
+
+@pytest.fixture(scope="module")
+def season():
+    return synthetic_analysis()
+
+
+@pytest.fixture(scope="module")
+def c(season):
+    return ctx.build_context(season, weeks=16)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Weekly distance rose 47 % (56 -> 83 km), above 30 %.",
+     "Weekly distance rose 47 % (34.8 -> 51.6 mi), above 30 %."),
+    ("replace shoes at 450-800 km", "replace shoes at 279.6-497.1 mi"),
+    ("Descent 2,100 m, 2.8x the mean", "Descent 6,890 ft, 2.8x the mean"),
+    ("longest 10km run", "longest 6.2mi run"),
+    ("pace 3.2 m/s over 5 min", "pace 3.2 m/s over 5 min"),
+    ("monotony 2.4 (above 2.0)", "monotony 2.4 (above 2.0)"),
+])
+def test_convert_text_to_miles(text: str, expected: str) -> None:
+    assert ctx.convert_text(text, ctx.units_for("mi")) == expected
+    assert ctx.convert_text(text, ctx.units_for("km")) == text
+
+
+def test_fmt_value() -> None:
+    km, mi = ctx.units_for("km"), ctx.units_for("mi")
+    assert ctx.fmt_value(46.5, 30.0, "%", km) == "46.5 % (threshold 30 %)"
+    assert ctx.fmt_value(1.38, 1.3, "x", km) == "1.38x (threshold 1.3x)"
+    assert ctx.fmt_value(512.0, 450.0, "km", mi) == "318 mi (threshold 280 mi)"
+    assert ctx.fmt_value(float("nan"), 1.0, "km", km) == ""
+
+
+def test_period_is_the_last_weeks_ending_with_the_latest(c, season) -> None:
+    assert c.period_weeks == 16
+    assert c.current.week == season.weekly["week"].iloc[-1] == "2026-W09"
+    assert c.period == "Mon 10 Nov 2025 – Sun 01 Mar 2026"
+    assert c.plot_data.weekly["week"].tolist() == season.weekly["week"].tail(16).tolist()
+    # the 10 % line of the first shown week uses the week before the period
+    prev = season.weekly["distance_km"].iloc[-17]
+    assert c.plot_data.weekly["limit10"].iloc[0] == pytest.approx(prev * 1.1)
+
+
+def test_this_week_by_severity_table_newest_first(c) -> None:
+    assert [f.severity for f in c.this_week] == ["caution", "info", "info"]
+    assert all(f.week == "2026-W09" for f in c.this_week)
+    weeks = [f.week for f in c.findings]
+    assert weeks == sorted(weeks, reverse=True)
+    assert {o.label: o.count for o in c.severity_filters} == {"Caution": 6, "Info": 5}
+    assert sum(o.count for o in c.rule_filters) == len(c.findings) == 11
+    assert all(o.token.replace("_", "").isalnum() for o in c.rule_filters)
+
+
+def test_conditions_come_from_the_catalogue(c) -> None:
+    names = {x.id: x.name for x in c.conditions}
+    assert names["femoral_stress_fracture"] == "Femoral neck or pelvic bone stress"
+    itb = next(x for x in c.conditions if x.id == "itb_syndrome")
+    assert any("450-800 km" in s for s in itb.self_care)
+    # only conditions linked by this period's findings, in first-seen order
+    linked = {cid for f in c.findings for cid in (x.id for x in f.conditions)}
+    assert set(names) == linked
+
+
+def test_long_run_finding_names_its_activity(c) -> None:
+    spike = next(f for f in c.findings if f.rule == "long_run_spike")
+    assert spike.activity.startswith("Run Wed 12 Nov (Wed 12 Nov 2025, 22.9 km)")
+
+
+def test_shoe_projection(c, season) -> None:
+    shoes = {s.shoe: s for s in c.shoes}
+    assert set(shoes) == {"Pegasus 40", "Speedgoat 5"}
+    sg = season.shoes[season.shoes["shoe"] == "Speedgoat 5"]
+    total = float(sg["cumulative_km"].iloc[-1])
+    end = c.plot_data.period_end
+    recent = sg.loc[sg["week_start"] > end - pd.Timedelta(weeks=8), "distance_km"].sum() / 8
+    when = end + pd.Timedelta(weeks=(800 - total) / recent)
+    assert shoes["Speedgoat 5"].total == f"{total:,.0f} km"
+    assert shoes["Speedgoat 5"].retire_800 == when.strftime("%d %b %Y")
+    assert shoes["Pegasus 40"].retire_800 == "reached"
+    frame = c.plot_data.shoes.set_index("shoe")
+    assert frame.loc["Speedgoat 5", "projected_800"] == when
+    assert pd.isna(frame.loc["Pegasus 40", "projected_800"])
+
+
+def test_load_change_indicator_is_the_rules_own(season) -> None:
+    got = ctx.load_change_indicator(season.daily, season.activities)
+    floor = ctx._chronic_floor(season.activities)
+    assert floor > 0
+    want = load_change(season.daily.sort_values("date").reset_index(drop=True), floor)
+    np.testing.assert_allclose(got["ratio"].to_numpy(), want.to_numpy(dtype=float))
+    assert got["ratio"].iloc[:34].isna().all()
+    assert got["ratio"].notna().sum() > 250
+
+
+def test_miles_context(season) -> None:
+    c = ctx.build_context(season, weeks=16, units="mi")
+    assert c.current.distance == f"{season.weekly['distance_km'].iloc[-1] / 1.609344:.1f} mi"
+    assert c.envelope.sentence == "Up to 35 mi, longest run 16 mi, descent 3,704 ft"
+    w = c.plot_data.weekly
+    assert w["distance"].iloc[-1] == pytest.approx(season.weekly["distance_km"].iloc[-1]
+                                                   / 1.609344)
+    assert w["descent"].iloc[-1] == pytest.approx(season.weekly["descent_m"].iloc[-1] / 0.3048)
+    assert c.plot_data.shoe_marks == pytest.approx((450 / 1.609344, 800 / 1.609344))
