@@ -272,6 +272,8 @@ class EnvelopeView:
 
 @dataclass(frozen=True)
 class WeekSummary:
+    #: "This week", or "Last week" when the current week has no runs yet
+    label: str
     week: str
     span: str
     distance: str
@@ -618,9 +620,14 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
     current = None
     this_week: list[FindingView] = []
     if not shown.empty:
-        cw = shown.iloc[-1]
+        # A Monday cron run (or a rest week so far) has no runs in the calendar week yet:
+        # then the week that just ended is what the runner needs to see first.
+        latest = shown.iloc[-1]
+        quiet = int(latest["runs"]) == 0 and len(shown) > 1
+        cw = shown.iloc[-2] if quiet else latest
         ws = pd.Timestamp(cw["week_start"])
         current = WeekSummary(
+            label="Last week" if quiet else "This week",
             week=str(cw["week"]),
             span=f"{fmt_day(ws)} – {fmt_day(ws + pd.Timedelta(days=6))}",
             distance=u.fd(cw["distance_km"]),
@@ -629,7 +636,9 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
             descent=u.fe(cw["descent_m"]),
             hi_min="–" if _missing(cw["hi_intensity_min"]) else f"{cw['hi_intensity_min']:.0f} min",
         )
-        this_week = [v for v in views if v.week == current.week]  # most severe first
+        weeks_first = {str(latest["week"]), current.week}
+        this_week = sorted((v for v in views if v.week in weeks_first),
+                           key=lambda v: severity_rank(v.severity), reverse=True)
 
     rule_counts = in_period["rule"].astype(str).value_counts()
     rule_filters = [FilterOption(css_token(r), titles.get(r, _humanise(r)), int(n))

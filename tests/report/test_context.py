@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -113,3 +115,27 @@ def test_miles_context(season) -> None:
                                                    / 1.609344)
     assert w["descent"].iloc[-1] == pytest.approx(season.weekly["descent_m"].iloc[-1] / 0.3048)
     assert c.plot_data.shoe_marks == pytest.approx((450 / 1.609344, 800 / 1.609344))
+
+
+def test_a_week_without_runs_yet_shows_last_week_first(season) -> None:
+    """A Monday cron run: the calendar week is empty, so last week's findings lead."""
+    weekly = season.weekly.sort_values("week_start")
+    last = weekly.iloc[-1]
+    empty_week = last.copy()
+    empty_week["week_start"] = pd.Timestamp(last["week_start"]) + pd.Timedelta(days=7)
+    iso = empty_week["week_start"].isocalendar()
+    empty_week["week"] = f"{iso.year}-W{iso.week:02d}"
+    for col in ("distance_km", "moving_s", "longest_run_km", "hi_intensity_min", "trimp",
+                "load", "ascent_m", "descent_m", "downhill_km", "trail_km"):
+        empty_week[col] = 0.0
+    empty_week["runs"] = 0
+    quiet = dataclasses.replace(
+        season, weekly=pd.concat([weekly, empty_week.to_frame().T]).astype(weekly.dtypes)
+    )
+    c = ctx.build_context(quiet, weeks=16)
+    assert c.current.label == "Last week"
+    assert c.current.week == str(last["week"])
+    expected = set(season.findings.loc[season.findings["week"] == last["week"], "rule"])
+    assert expected and {v.rule for v in c.this_week} == expected
+    ranks = [ctx.severity_rank(v.severity) for v in c.this_week]
+    assert ranks == sorted(ranks, reverse=True)
