@@ -10,16 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from loadwatch import load
 from loadwatch.analysis import Analysis
-from loadwatch.evaluate import envelope, evaluate, today_in
+from loadwatch.evaluate import envelope, evaluate, rule_mapping, today_in
 from loadwatch.problems import Problem, UsageError
 from loadwatch.rules import RULES, Rule
 from loadwatch.settings import Settings, load_settings
 from loadwatch.symptoms import find_symptom_log, read_symptoms
+
+if TYPE_CHECKING:
+    from loadwatch.read import ParsedCache, ProgressSink
 
 
 def analyse_activities(
@@ -67,6 +71,9 @@ def analyse_activities(
         defaults_used=defaults,
         timezone=zone,
         generated=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        settings=settings,
+        symptoms=symptoms,
+        rules=settings.rules(rule_mapping(rules)),
     )
 
 
@@ -78,12 +85,15 @@ def analyse(
     jobs: int = 1,
     rules: Mapping[str, Rule] | Iterable[Rule] = RULES,
     today: dt.date | None = None,
+    cache: ParsedCache | None = None,
+    progress: ProgressSink | None = None,
 ) -> Analysis:
     """Read ``paths`` and analyse them.
 
     Settings: ``settings`` if given, else ``config``, else loadwatch.toml in the first
-    folder read. symptoms.csv is read from the first folder that has one. Raises
-    :class:`UsageError` for a bad config or when nothing could be read.
+    folder read. symptoms.csv is read from the first folder that has one. ``jobs``,
+    ``cache`` and ``progress`` are passed to :func:`loadwatch.read.read_activities`.
+    Raises :class:`UsageError` for a bad config or when nothing could be read.
     """
     from loadwatch.read import read_activities
 
@@ -95,7 +105,9 @@ def analyse(
             raise UsageError(f"{p}: no such file or folder")
     if settings is None:
         settings = load_settings(Path(config) if config else None, search=folders)
-    result = read_activities(folders, timezone=settings.timezone, jobs=jobs)
+    result = read_activities(
+        folders, timezone=settings.timezone, jobs=jobs, cache=cache, progress=progress
+    )
     problems = list(result.problems)
     if result.activities.empty:
         detail = f" ({len(problems)} problem files)" if problems else ""

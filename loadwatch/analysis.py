@@ -56,3 +56,6 @@ class Analysis:
     settings: Any = None
     #: the symptom log (loadwatch.symptoms.read_symptoms), if one was found
     symptoms: pd.DataFrame | None = None
+    #: the rules as evaluated for this athlete (overrides and bone-stress steps applied),
+    #: by id; empty means the catalogue defaults
+    rules: dict[str, Any] = field(default_factory=dict)

@@ -500,7 +500,8 @@ def _frames(activities, daily, weekly, shoes, settings) -> Frames:
                   daily.reset_index(drop=True), weekly.reset_index(drop=True), shoes, settings)
 
 
-def _as_mapping(rules: Mapping[str, Rule] | Iterable[Rule]) -> dict[str, Rule]:
+def rule_mapping(rules: Mapping[str, Rule] | Iterable[Rule]) -> dict[str, Rule]:
+    """Rules keyed by id, from a mapping or an iterable of rule objects."""
     if isinstance(rules, Mapping):
         return dict(rules)
     return {r.id: r for r in rules}
@@ -521,7 +522,7 @@ def evaluate(
     mapping or an iterable of rule objects (e.g. made with :func:`dataclasses.replace`);
     bone-stress steps and loadwatch.toml overrides are applied on top.
     """
-    rules = settings.rules(_as_mapping(rules))
+    rules = settings.rules(rule_mapping(rules))
     rows: Rows = []
     not_evaluated: list[str] = []
     if weekly.empty:
@@ -573,7 +574,7 @@ def envelope(
     """Next week's limits: most distance, longest run and descent that trip no caution."""
     if weekly.empty:
         return None
-    rules = settings.rules(_as_mapping(rules))
+    rules = settings.rules(rule_mapping(rules))
     last = weekly.iloc[-1]
     start = last["week_start"] + pd.Timedelta(days=7)
     basis: dict[str, str] = {}

@@ -24,7 +24,7 @@ import pandas as pd
 from loadwatch.analysis import Analysis
 from loadwatch.evaluate import load_change
 from loadwatch.load import distance_load_factor
-from loadwatch.rules import CONDITIONS, RULES
+from loadwatch.rules import CONDITIONS, RULES, Rule
 from loadwatch.rules import SELF_CARE as SHARED_SELF_CARE
 from loadwatch.schema import RUNNING_SPORTS, SEVERITIES, severity_rank
 
@@ -34,12 +34,25 @@ UnitName = Literal["km", "mi"]
 KM_PER_MI = 1.609344
 M_PER_FT = 0.3048
 
-#: Shoe mileage marks [km] (shoe_mileage: first info mark and caution): replace at 450-800 km.
-SHOE_MARKS_KM = (RULES["shoe_mileage"].value("info"), RULES["shoe_mileage"].value("caution"))
 #: Weeks of recent use a shoe's projected retirement date is based on.
 SHOE_RATE_WEEKS = 8
-#: Load change indicator bands (load_ratio: info "above usual", caution "well above usual").
-ACWR_BANDS = (RULES["load_ratio"].value("info"), RULES["load_ratio"].value("caution"))
+
+
+def rules_of(analysis: Analysis) -> Mapping[str, Rule]:
+    """The rules as evaluated for this athlete (config overrides applied), else the defaults."""
+    return analysis.rules or RULES
+
+
+def shoe_marks_km(rules: Mapping[str, Rule] = RULES) -> tuple[float, float]:
+    """Shoe mileage marks [km]: shoe_mileage's first info mark and its caution (450/800)."""
+    rule = rules["shoe_mileage"]
+    return rule.value("info"), rule.value("caution")
+
+
+def acwr_bands(rules: Mapping[str, Rule] = RULES) -> tuple[float, float]:
+    """Load change indicator bands: load_ratio's info ("above usual") and caution."""
+    rule = rules["load_ratio"]
+    return rule.value("info"), rule.value("caution")
 
 # --- wording every report carries (RULES.md "Wording", verbatim) --------------------------
 
@@ -318,6 +331,7 @@ class PlotData:
     run_flags: pd.DataFrame  # date, distance, severity
     shoes: pd.DataFrame  # shoe, total, projected_800 (date or NaT)
     shoe_marks: tuple[float, float]
+    acwr_bands: tuple[float, float]
     period_start: pd.Timestamp
     period_end: pd.Timestamp
 
@@ -384,7 +398,8 @@ SEVERITY_LABELS = {
 # --- computations -------------------------------------------------------------------------
 
 
-def load_change_indicator(daily: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
+def load_change_indicator(daily: pd.DataFrame, activities: pd.DataFrame,
+                          rule: Rule = RULES["load_ratio"]) -> pd.DataFrame:
     """The load_ratio rule's acute:chronic EWMA ratio per day (``date``, ``ratio``).
 
     Computed by :func:`loadwatch.evaluate.load_change` with the rule's chronic floor, so the
@@ -394,17 +409,16 @@ def load_change_indicator(daily: pd.DataFrame, activities: pd.DataFrame) -> pd.D
     if d.empty:
         return pd.DataFrame({"date": pd.Series(dtype="datetime64[us]"),
                              "ratio": pd.Series(dtype=float)})
-    ratio = load_change(d, _chronic_floor(activities))
+    ratio = load_change(d, _chronic_floor(activities, rule))
     return pd.DataFrame({"date": d["date"].to_numpy(), "ratio": ratio.to_numpy(dtype=float)})
 
 
-def _chronic_floor(activities: pd.DataFrame) -> float:
+def _chronic_floor(activities: pd.DataFrame, rule: Rule) -> float:
     """The load_ratio floor in daily load units (km a week times the athlete's AU per km).
 
     Mirrors the rule's own conversion; a catalogue that names its floor differently gives
     no floor rather than no report.
     """
-    rule = RULES["load_ratio"]
     try:
         per_km, _ = distance_load_factor(activities)
         return rule.value("chronic_floor_km") * per_km / 7
@@ -519,7 +533,7 @@ def _envelope_view(analysis: Analysis, units: Units) -> EnvelopeView | None:
 
 
 def _shoes(analysis: Analysis, units: Units, start: pd.Timestamp, end: pd.Timestamp,
-           ) -> tuple[list[ShoeView], pd.DataFrame]:
+           marks: tuple[float, float]) -> tuple[list[ShoeView], pd.DataFrame]:
     s = analysis.shoes
     cols = {"shoe": pd.Series(dtype="string"), "total": pd.Series(dtype=float),
             "projected_800": pd.Series(dtype="datetime64[us]")}
@@ -535,7 +549,7 @@ def _shoes(analysis: Analysis, units: Units, start: pd.Timestamp, end: pd.Timest
         total = float(last.loc[shoe, "cumulative_km"])
         rate = float(recent.get(shoe, 0.0)) / SHOE_RATE_WEEKS  # km per week
         proj = {}
-        for mark in SHOE_MARKS_KM:
+        for mark in marks:
             if total >= mark:
                 proj[mark] = "reached"
             elif rate > 0:
@@ -546,10 +560,10 @@ def _shoes(analysis: Analysis, units: Units, start: pd.Timestamp, end: pd.Timest
             shoe=str(shoe),
             total=units.fd(total, 0),
             recent_rate=f"{units.fd(rate, 1)}/week",
-            retire_450=_proj_text(proj[SHOE_MARKS_KM[0]]),
-            retire_800=_proj_text(proj[SHOE_MARKS_KM[1]]),
+            retire_450=_proj_text(proj[marks[0]]),
+            retire_800=_proj_text(proj[marks[1]]),
         ))
-        p800 = proj[SHOE_MARKS_KM[1]]
+        p800 = proj[marks[1]]
         rows.append({"shoe": str(shoe), "total": units.d(total),
                      "projected_800": p800 if isinstance(p800, pd.Timestamp) else pd.NaT})
     frame = pd.DataFrame(rows) if rows else pd.DataFrame(cols)
@@ -658,7 +672,8 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
         cond_views.append(ConditionText(c.id, c.name, convert_text(c.description, u),
                                         tuple(convert_text(x, u) for x in c.self_care)))
 
-    shoe_views, shoe_frame = _shoes(analysis, u, start, end)
+    rules = rules_of(analysis)
+    shoe_views, shoe_frame = _shoes(analysis, u, start, end, shoe_marks_km(rules))
     plot_data = _plot_data(analysis, shown, in_period, shoe_frame, u, start, end)
 
     problems = [ProblemView(p.source, p.kind, p.reason) for p in analysis.problems]
@@ -716,7 +731,8 @@ def _plot_data(analysis: Analysis, shown: pd.DataFrame, in_period: pd.DataFrame,
         "severity": in_period["severity"].astype(str).to_numpy(),
     })
 
-    acwr = load_change_indicator(analysis.daily, analysis.activities)
+    rules = rules_of(analysis)
+    acwr = load_change_indicator(analysis.daily, analysis.activities, rules["load_ratio"])
     acwr = acwr[(acwr["date"] >= start) & (acwr["date"] <= end + pd.Timedelta(days=1))]
 
     runs = _runs(analysis)
@@ -744,6 +760,7 @@ def _plot_data(analysis: Analysis, shown: pd.DataFrame, in_period: pd.DataFrame,
     return PlotData(
         units=u, weekly=weekly, week_flags=week_flags, acwr=acwr.reset_index(drop=True),
         runs=runs_disp, run_flags=run_flags, shoes=shoe_frame,
-        shoe_marks=(u.d(SHOE_MARKS_KM[0]), u.d(SHOE_MARKS_KM[1])),
+        shoe_marks=tuple(u.d(m) for m in shoe_marks_km(rules)),
+        acwr_bands=acwr_bands(rules),
         period_start=start, period_end=end,
     )

@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from loadwatch.report.context import ACWR_BANDS, PlotData
+from loadwatch.report.context import PlotData, acwr_bands
 from loadwatch.schema import severity_rank
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
@@ -165,11 +165,11 @@ def weekly_distance(weekly: pd.DataFrame, flags: pd.DataFrame, *, unit: str,
 
 
 def load_change(acwr: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp,
-                layout: Layout = WIDE) -> Figure:
+                bands: tuple[float, float] | None = None, layout: Layout = WIDE) -> Figure:
     """The load change indicator (acute:chronic EWMA ratio) with its 1.3 and 1.5 bands."""
     fig = new_figure(layout)
     ax = fig.add_subplot()
-    lo, hi = ACWR_BANDS
+    lo, hi = bands or acwr_bands()
     r = acwr["ratio"].to_numpy(dtype=float)
     top = max(2.0, float(np.nanmax(r)) * 1.1) if np.isfinite(r).any() else 2.0
     ax.axhspan(lo, hi, color=OKABE_ITO["yellow"], alpha=0.35, linewidth=0)
@@ -385,7 +385,8 @@ def plot_specs(units_dist: str, units_elev: str) -> list[PlotSpec]:
             "Line: the last 7 days' load divided by the usual load of the 4 weeks before. "
             "1.0 = as usual; yellow band: above usual; orange: well above usual. A gap means "
             "too little history to judge.",
-            lambda d, lay: load_change(d.acwr, start=d.period_start, end=d.period_end, layout=lay),
+            lambda d, lay: load_change(d.acwr, start=d.period_start, end=d.period_end,
+                                       bands=d.acwr_bands, layout=lay),
             _no_ratio,
         ),
         PlotSpec(

@@ -10,6 +10,7 @@ import pytest
 
 from loadwatch.evaluate import load_change
 from loadwatch.report import context as ctx
+from loadwatch.rules import RULES
 from tests.report.synth import synthetic_analysis
 
 
@@ -98,12 +99,23 @@ def test_shoe_projection(c, season) -> None:
 
 def test_load_change_indicator_is_the_rules_own(season) -> None:
     got = ctx.load_change_indicator(season.daily, season.activities)
-    floor = ctx._chronic_floor(season.activities)
+    floor = ctx._chronic_floor(season.activities, RULES["load_ratio"])
     assert floor > 0
     want = load_change(season.daily.sort_values("date").reset_index(drop=True), floor)
     np.testing.assert_allclose(got["ratio"].to_numpy(), want.to_numpy(dtype=float))
     assert got["ratio"].iloc[:34].isna().all()
     assert got["ratio"].notna().sum() > 250
+
+
+def test_report_uses_the_athletes_rules_not_the_defaults(season) -> None:
+    """A config override of the load-change bands and shoe marks reaches the plots."""
+    rules = dict(RULES)
+    rules["load_ratio"] = RULES["load_ratio"].with_values(info=1.2, caution=1.4)
+    rules["shoe_mileage"] = RULES["shoe_mileage"].with_values(info=400.0)
+    c = ctx.build_context(dataclasses.replace(season, rules=rules), weeks=16)
+    assert c.plot_data.acwr_bands == (1.2, 1.4)
+    assert c.plot_data.shoe_marks[0] == 400.0
+    assert ctx.build_context(season, weeks=16).plot_data.acwr_bands == (1.3, 1.5)
 
 
 def test_miles_context(season) -> None:
