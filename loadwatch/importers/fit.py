@@ -1,11 +1,571 @@
-"""FIT importer (to be written)."""
+"""FIT importer: activities (one per session) with their record streams, from fitparse.
+
+The file is decoded once, message by message; record fields go into plain lists and become
+one DataFrame at the end (pandas per record would cost more than the decoding). Summaries
+come from :func:`loadwatch.streams.summarize` on each session's records, with the
+session message's own totals taking precedence where the device recorded them.
+
+Decisions worth knowing:
+
+- **Session totals win** for distance, elapsed time and average/maximum heart rate: they are
+  what the watch showed the athlete. Zeros (Zwift and Onelap write avg HR 0) count as
+  missing. An elapsed time shorter than the timer time is inconsistent; the records decide.
+- **Moving time** is the smaller of the session's timer time and the stream's moving time:
+  the timer already leaves out the pauses the athlete pressed, the stream also leaves out
+  the stops they did not (traffic lights with auto-pause off), and the stream's measure is
+  what the GPX and TCX importers give for the same run.
+- **Multisport**: one activity per session; the start times of the second and later
+  sessions split the records (see :func:`_split`). Transitions become activities of sport
+  ``other`` (sub_sport ``transition``). Sessions repeated by a chained copy count once.
+- **Barometric altitude** when the file lists a local barometer sensor (Garmin writes one
+  in device_info) or the device belongs to a family known to carry one; otherwise unknown.
+- **Device-relative time** (FIT date_time values below 0x10000000, e.g. Forerunner 70
+  ANT-FS downloads) cannot be turned into dates: file_id.time_created is relative too in
+  such files, and the activity's local_timestamp is not a reliable anchor (both FR70
+  samples we have carry the same local_timestamp for recordings 9 days apart). Such files
+  are refused with a reason; records with relative times inside an otherwise dated file
+  are dropped with a note.
+- **Damage**: CRC mismatches are noted and ignored; a file that ends early, or whose data
+  becomes undecodable, keeps every message read before the damage (noted in ``quality``).
+  Only a file that yields no dated records raises :class:`InputError`.
+
+References
+----------
+Garmin FIT SDK, "FIT Protocol" and Profile.xlsx: semicircles, the date_time epoch
+(1989-12-31T00:00Z), the 0x10000000 relative-time limit and the local_device_type enum.
+"""
 
 from __future__ import annotations
 
+import io
+import re
+import warnings
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from fitparse.base import FitFileDecoder
+from fitparse.records import DevField
+from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
+
+from loadwatch import schema, streams
 from loadwatch.importers.base import ParsedActivity
-from loadwatch.problems import InputError
+from loadwatch.problems import InputError, NotAnActivity
+
+#: Unix seconds at the FIT date_time epoch, 1989-12-31T00:00:00Z (FIT SDK).
+FIT_EPOCH_UNIX_S = 631_065_600
+#: date_time values below this are seconds since the device powered up, not dates (FIT SDK).
+RELATIVE_TIME_LIMIT = 0x10000000
+#: Degrees per semicircle: positions are int32 with 2**31 semicircles = 180 deg (FIT SDK).
+DEG_PER_SEMICIRCLE = 180.0 / 2**31
+#: Earliest plausible activity date; FIT itself cannot express dates before 1998.
+EARLIEST = pd.Timestamp("1990-01-01", tz="UTC")
+#: Records dated later than now plus this are clock errors.
+FUTURE_SLACK = pd.Timedelta(days=1)
+#: UTC offsets are whole quarter hours [min] and within +-14 h (UTC+14 is the largest zone).
+OFFSET_STEP_MIN = 15
+MAX_OFFSET_MIN = 14 * 60
+#: The stream's moving time replaces the session's timer time only when the records span at
+#: least this share of the session (a file cut short has a partial stream).
+MIN_STREAM_COVERAGE = 0.9
+#: Tolerance [s] when comparing a session's elapsed and timer times.
+SESSION_SLACK_S = 1.0
+#: A session whose records begin this much [s] before its start_time has a wrong start_time
+#: (the fenix2 multisport sample: 45 min); the first record's time is used instead.
+START_MISMATCH_S = 60.0
+#: Longest reason text copied from a fitparse exception into a message.
+MAX_REASON_CHARS = 120
+
+#: FIT file types (file_id.type) that hold an activity.
+ACTIVITY_FILE_TYPES = ("activity",)
+
+#: Canonical RECORDS column -> FIT record fields, the first present wins: enhanced_* are
+#: the 32-bit altitude and speed that modern devices write instead of the 16-bit fields.
+#: Units are SI already except positions (semicircles, converted in :func:`_records`).
+RECORD_FIELDS = {
+    "lat_deg": ("position_lat",),
+    "lon_deg": ("position_long",),
+    "altitude_m": ("enhanced_altitude", "altitude"),
+    "distance_m": ("distance",),
+    "speed_m_s": ("enhanced_speed", "speed"),
+    "hr_bpm": ("heart_rate",),
+    "cadence_spm": ("cadence",),
+    "power_w": ("power",),
+}
+#: Every record field kept: the above, the time, the fraction of the cadence, and
+#: activity_type (the sport of files without session or sport message).
+_RECORD_NAMES = frozenset(
+    ["timestamp", "fractional_cadence", "activity_type", *chain(*RECORD_FIELDS.values())]
+)
+#: Messages whose fields are kept whole (all small and few).
+SUMMARY_MESSAGES = ("file_id", "session", "activity", "device_info", "sport", "lap")
+
+#: FIT sport -> canonical sport (schema.SPORTS); anything else is "other".
+SPORT_MAP = {
+    "running": "running",
+    "cycling": "cycling",
+    "e_biking": "cycling",
+    "walking": "walking",
+    "hiking": "hiking",
+    "mountaineering": "hiking",
+    "swimming": "swimming",
+}
+#: (FIT sport, FIT sub_sport) pairs that refine the sport.
+SUB_SPORT_MAP = {
+    ("running", "trail"): "trail_running",
+    ("running", "treadmill"): "treadmill_running",
+    ("running", "indoor_running"): "treadmill_running",
+    ("running", "virtual_activity"): "treadmill_running",
+    ("fitness_equipment", "treadmill"): "treadmill_running",
+    ("fitness_equipment", "indoor_running"): "treadmill_running",
+}
+#: Product names of device families with a barometric altimeter (manufacturer specs), for
+#: files that do not list their sensors: Garmin fenix/epix/Forerunner 9xx/Edge 5xx-1xxx,
+#: Wahoo ELEMNT, Hammerhead Karoo, COROS, Sigma ROX.
+BAROMETRIC_PRODUCTS = re.compile(
+    r"^(fenix|epix|fr9[1-9]\d|edge_?(5\d\d|8\d\d|1\d\d\d|explore)|elemnt|karoo|coros|rox)",
+    re.IGNORECASE,
+)
 
 
 def read(data: bytes, source: str) -> list[ParsedActivity]:
-    """Read one FIT file."""
-    raise InputError("FIT import not implemented yet")
+    """Read one FIT file: one :class:`ParsedActivity` per session (one if there is none).
+
+    Raises :class:`NotAnActivity` for settings, monitoring, workout and other non-activity
+    files, and :class:`InputError` with a one-line reason for files without usable records.
+    """
+    scan = _decode(data)
+    types = [t for t in scan.file_types if t is not None]
+    if types and not any(t in ACTIVITY_FILE_TYPES for t in types):
+        raise NotAnActivity(f"FIT file of type '{types[0]}', not an activity")
+    if not scan.rows:
+        reason = "no records"
+        if scan.damage:
+            reason += f" ({scan.damage})"
+        raise InputError(reason)
+    records, notes = _records(scan)
+    notes = scan.notes + notes
+    base = {
+        "device": _device(scan),
+        "utc_offset_min": _utc_offset_min(scan.activity),
+        "title": None,
+    }
+    barometric = _barometric(scan)
+    activity_type = next((r["activity_type"] for r in scan.rows if "activity_type" in r), None)
+    fallbacks = [*scan.sports[:1], *scan.laps, {"sport": activity_type}]
+    sessions = _sessions(scan.sessions)
+    if not sessions:
+        parts = [(None, records)]
+        notes.append("no session message: totals from records")
+    elif len(sessions) == 1:
+        parts = [(sessions[0], records)]
+    else:
+        parts = _split(sessions, records)
+    out = []
+    for session, recs in parts:
+        summary = _summary(session, recs, fallbacks, barometric)
+        if summary is None:
+            continue
+        summary.update(base)
+        quality = [*notes, *summary.pop("quality")]
+        summary["quality"] = "; ".join(dict.fromkeys(quality)) or None
+        out.append(ParsedActivity(summary=summary, records=recs))
+    if not out:
+        raise InputError("no session has records")
+    return out
+
+
+# ---------------------------------------------------------------- decoding
+
+
+class _Decoder(FitFileDecoder):
+    """fitparse's bare decoder, counting CRC mismatches instead of stopping at the first.
+
+    The bare decoder skips fitparse's per-field data processors (a fifth of the decoding
+    time): enums are still named, date_time values stay FIT seconds and are converted in
+    bulk here, which also keeps device-relative times recognisable. CRC checking stays on
+    because fitparse only consumes a part's trailing CRC when it checks it; with checking
+    off, chained files (several headers) are misread.
+    """
+
+    bad_crc = 0
+
+    def _read_and_assert_crc(self, allow_zero: bool = False) -> None:
+        try:
+            super()._read_and_assert_crc(allow_zero=allow_zero)
+        except FitCRCError:
+            self.bad_crc += 1
+
+
+@dataclass
+class _Scan:
+    """What one pass over the file collected."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    file_types: list[Any] = field(default_factory=list)
+    file_ids: list[dict[str, Any]] = field(default_factory=list)
+    device_infos: list[dict[str, Any]] = field(default_factory=list)
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    sports: list[dict[str, Any]] = field(default_factory=list)
+    #: the first lap that names a sport
+    laps: list[dict[str, Any]] = field(default_factory=list)
+    activity: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    #: why decoding stopped early, if it did
+    damage: str | None = None
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:MAX_REASON_CHARS]
+
+
+def _repair_header(data: bytes, notes: list[str]) -> bytes:
+    """Fix a zero data size in the header (written by watches that crashed mid-activity)."""
+    if len(data) >= 12 and data[8:12] == b".FIT":
+        header_size = data[0]
+        if int.from_bytes(data[4:8], "little") == 0 and len(data) > header_size:
+            size = (len(data) - header_size).to_bytes(4, "little")
+            notes.append("header data size was 0 (file not closed): read to the end")
+            return data[:4] + size + data[8:]
+    return data
+
+
+def _decode(data: bytes) -> _Scan:
+    """Decode every message once, keeping record fields and the small summary messages."""
+    scan = _Scan()
+    data = _repair_header(data, scan.notes)
+    rows = scan.rows
+    wanted = _RECORD_NAMES
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            decoder = _Decoder(io.BytesIO(data), check_crc=True)
+        except Exception as exc:  # the header of untrusted bytes: any failure means "not FIT"
+            raise InputError(f"not a FIT file ({_reason(exc)})") from None
+        try:
+            for message in decoder.get_messages():
+                name = message.name
+                if name == "record":
+                    row = {}
+                    for fd in message.fields:
+                        f = fd.field
+                        if f is not None and f.name in wanted and not isinstance(f, DevField):
+                            row[f.name] = fd.value
+                    rows.append(row)
+                elif name in SUMMARY_MESSAGES:
+                    values = {
+                        fd.field.name: fd.value
+                        for fd in message.fields
+                        if fd.field is not None and not isinstance(fd.field, DevField)
+                    }
+                    _keep(scan, name, values)
+        except FitEOFError as exc:
+            scan.damage = f"file ends early: {_reason(exc)}"
+        except FitHeaderError as exc:
+            scan.damage = f"unreadable chained part ignored: {_reason(exc)}"
+        except Exception as exc:  # any decoder failure on untrusted bytes is a damaged file
+            scan.damage = f"undecodable data ignored after {len(rows)} records: {_reason(exc)}"
+    if decoder.bad_crc:
+        scan.notes.append("bad CRC ignored")
+    if scan.damage:
+        scan.notes.append(scan.damage)
+    misaligned = sum("Invalid field size" in str(w.message) for w in caught)
+    if misaligned:
+        scan.notes.append(f"{misaligned} field definition(s) with invalid sizes read as bytes")
+    return scan
+
+
+def _keep(scan: _Scan, name: str, values: dict[str, Any]) -> None:
+    if name == "file_id":
+        scan.file_ids.append(values)
+        scan.file_types.append(values.get("type"))
+    elif name == "session":
+        scan.sessions.append(values)
+    elif name == "activity":
+        scan.activity = values
+    elif name == "device_info":
+        scan.device_infos.append(values)
+    elif name == "sport":
+        scan.sports.append(values)
+    elif name == "lap" and not scan.laps and values.get("sport") is not None:
+        scan.laps.append(values)
+
+
+# ---------------------------------------------------------------- records
+
+
+def _floats(values: list[Any]) -> np.ndarray:
+    """A float array from decoded values; None, tuples (misdecoded fields), text -> NaN."""
+    try:
+        return np.array(values, dtype=float)
+    except (TypeError, ValueError):
+        return np.array(
+            [v if _is_number(v) else np.nan for v in values],
+            dtype=float,
+        )
+
+
+def _fit_times(seconds: np.ndarray) -> pd.DatetimeIndex:
+    """FIT date_time seconds -> tz-aware UTC times (NaT for NaN)."""
+    ok = np.isfinite(seconds)
+    us = np.where(ok, (seconds + FIT_EPOCH_UNIX_S) * 1e6, 0).astype(np.int64)
+    times = us.view("datetime64[us]").copy()
+    times[~ok] = np.datetime64("NaT")
+    return pd.DatetimeIndex(times).tz_localize("UTC")
+
+
+def _records(scan: _Scan) -> tuple[pd.DataFrame, list[str]]:
+    """The canonical record stream, with sentinels and undated records removed."""
+    rows = scan.rows
+    notes: list[str] = []
+
+    def col(name: str) -> np.ndarray:
+        return _floats([r.get(name) for r in rows])
+
+    def first_of(*names: str) -> np.ndarray:
+        out = col(names[0])
+        for name in names[1:]:
+            if np.isnan(out).any():
+                out = np.where(np.isnan(out), col(name), out)
+        return out
+
+    ts = col("timestamp")
+    dated = ts >= RELATIVE_TIME_LIMIT
+    relative = ts < RELATIVE_TIME_LIMIT
+    if not dated.any():
+        if relative.any():
+            raise InputError(
+                "timestamps are device-relative (seconds since the watch was switched on, "
+                "as FR70-era watches write them), not dates; the file has no reliable date"
+            )
+        raise InputError("no record has a timestamp")
+    times = _fit_times(np.where(dated, ts, np.nan))
+    now = pd.Timestamp.now(tz="UTC")
+    early, late = times < EARLIEST, times > now + FUTURE_SLACK
+    if not (dated & ~early & ~late).any():
+        when = times[dated].min()
+        raise InputError(f"timestamps out of range: the activity would start {when:%Y-%m-%d}")
+    keep = dated & ~early & ~late
+    for dropped, what in (
+        (relative, "with device-relative times"),
+        (early | late, "with impossible dates"),
+        (np.isnan(ts), "without time"),
+    ):
+        if dropped.any():
+            notes.append(f"{int(dropped.sum())} records {what} dropped")
+
+    columns = {name: first_of(*fields) for name, fields in RECORD_FIELDS.items()}
+    alt = columns["altitude_m"]
+    sentinel = (alt < streams.ALT_MIN_M) | (alt > streams.ALT_MAX_M)
+    if sentinel.any():
+        alt[sentinel] = np.nan
+        notes.append(f"altitude sentinels removed ({int(sentinel.sum())})")
+    lat = columns["lat_deg"] * DEG_PER_SEMICIRCLE
+    lon = columns["lon_deg"] * DEG_PER_SEMICIRCLE
+    bad_fix = (np.abs(lat) > 90) | (np.abs(lon) > 180) | ((lat == 0) & (lon == 0))
+    lat[bad_fix] = np.nan
+    lon[bad_fix] = np.nan
+    columns["lat_deg"], columns["lon_deg"] = lat, lon
+    columns["cadence_spm"] += np.nan_to_num(col("fractional_cadence"), nan=0.0)
+    columns["hr_bpm"][columns["hr_bpm"] <= 0] = np.nan  # 0 bpm: strap lost contact
+    frame = pd.DataFrame({"time": times, **columns})
+    if not keep.all():
+        frame = frame[keep].reset_index(drop=True)
+    return schema.conform(frame, schema.RECORDS), notes
+
+
+# ---------------------------------------------------------------- sessions and summaries
+
+
+def _date(value: Any) -> pd.Timestamp | None:
+    """A FIT date_time (seconds) as a UTC timestamp; None when missing, relative or absurd."""
+    if _is_number(value) and value >= RELATIVE_TIME_LIMIT:
+        when = pd.Timestamp(FIT_EPOCH_UNIX_S + value, unit="s", tz="UTC")
+        if EARLIEST <= when <= pd.Timestamp.now(tz="UTC") + FUTURE_SLACK:
+            return when
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> float | None:
+    """A positive finite number, else None (FIT writes 0 where a device has no value)."""
+    if _is_number(value) and np.isfinite(value) and value > 0:
+        return float(value)
+    return None
+
+
+def _sessions(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Session messages in time order, with their start as a timestamp."""
+    out, seen = [], set()
+    for s in sessions:
+        key = (s.get("start_time"), s.get("total_elapsed_time"), s.get("sport"))
+        if key in seen:
+            continue  # the same session again, from a chained copy of the activity
+        seen.add(key)
+        start = _date(s.get("start_time"))
+        elapsed = _number(s.get("total_elapsed_time"))
+        if start is None:
+            end = _date(s.get("timestamp"))
+            if end is not None and elapsed is not None:
+                start = end - pd.Timedelta(seconds=elapsed)
+        out.append({**s, "_start": start})
+    if len(out) > 1 and all(s["_start"] is not None for s in out):
+        out.sort(key=lambda s: s["_start"])
+    return out
+
+
+def _split(
+    sessions: list[dict[str, Any]], records: pd.DataFrame
+) -> list[tuple[dict[str, Any], pd.DataFrame]]:
+    """Assign each record to its session (multisport files).
+
+    The boundaries are the start times of the second and later sessions: sessions follow
+    each other, and those starts are reliable, whereas the first session's start_time and
+    the sessions' end timestamps (often written when the athlete pressed save) are not.
+    The first session takes the records before the second's start.
+    """
+    if any(s["_start"] is None for s in sessions):
+        # no way to place records: the first session takes them all
+        return [(sessions[0], records), *((s, records.iloc[:0]) for s in sessions[1:])]
+    bounds = np.array([s["_start"].value // 1000 for s in sessions[1:]], dtype=np.int64)  # us
+    t = records["time"].to_numpy(dtype="datetime64[us]").astype(np.int64)
+    idx = np.searchsorted(bounds, t, side="right")
+    return [(s, records[idx == i].reset_index(drop=True)) for i, s in enumerate(sessions)]
+
+
+def _sport(session: dict[str, Any] | None, fallbacks: list[dict[str, Any]]) -> tuple[str, Any]:
+    """(canonical sport, the file's sub_sport) from the session, else from ``fallbacks``.
+
+    ``fallbacks`` are tried in order: the sport message, the first lap, a record's
+    activity_type (each a dict with ``sport`` and maybe ``sub_sport``).
+    """
+    candidates = [session] if session else []
+    source = next((c for c in [*candidates, *fallbacks] if c.get("sport") is not None), {})
+    raw_sport = _text(source.get("sport"))
+    raw_sub = _text(source.get("sub_sport"))
+    sport = SUB_SPORT_MAP.get((raw_sport, raw_sub)) or SPORT_MAP.get(raw_sport or "", "other")
+    if raw_sub in (None, "generic") and sport == "other" and raw_sport is not None:
+        raw_sub = raw_sport  # keeps 'transition', 'training', ... visible
+    return sport, raw_sub
+
+
+def _text(value: Any) -> str | None:
+    """A short printable lower-case string (names may be unterminated or junk)."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text = "".join(ch for ch in str(value) if ch.isprintable()).strip().lower()
+    return text[:60] or None
+
+
+def _summary(
+    session: dict[str, Any] | None,
+    records: pd.DataFrame,
+    fallbacks: list[dict[str, Any]],
+    barometric: bool | None,
+) -> dict[str, Any] | None:
+    """Canonical activity columns for one session (or the whole file without sessions)."""
+    if records.empty:
+        if session is None:
+            return None
+        stream: dict[str, Any] = {"quality": ["no records in this session"]}
+    else:
+        stream = streams.summarize(records, barometric=barometric)
+    out: dict[str, Any] = dict(stream)
+    sport, sub_sport = _sport(session, fallbacks)
+    out["sport"], out["sub_sport"] = sport, sub_sport
+    start = session["_start"] if session else None
+    first = records["time"].min() if not records.empty else None
+    if start is None or (first is not None and (start - first).total_seconds() > START_MISMATCH_S):
+        if first is None:
+            return None
+        if start is not None:
+            out["quality"].append(
+                f"session start_time {(start - first).total_seconds():.0f} s after its first "
+                "record: start from the records"
+            )
+        start = first
+    out["start_time"] = start
+    if session is None:
+        return out
+    quality = out["quality"]
+    distance = session.get("total_distance")
+    stream_km = out.get("distance_km")
+    # 0 km (indoor rowing) stands unless the records measured a distance
+    stream_measured = _is_number(stream_km) and stream_km > 0
+    if _is_number(distance) and (distance > 0 or (distance == 0 and not stream_measured)):
+        out["distance_km"] = distance / 1000.0
+    elapsed = _number(session.get("total_elapsed_time"))
+    timer = _number(session.get("total_timer_time"))
+    if elapsed is not None and (timer is None or elapsed >= timer - SESSION_SLACK_S):
+        out["elapsed_s"] = elapsed
+    elif elapsed is not None:
+        quality.append(f"session elapsed time {elapsed:g} s < timer time {timer:g} s: ignored")
+    if timer is not None:
+        moving, span = out.get("moving_s"), stream.get("elapsed_s")
+        covered = (
+            isinstance(span, float)
+            and np.isfinite(span)
+            and span >= MIN_STREAM_COVERAGE * max(elapsed or 0.0, timer)
+        )
+        if not (covered and isinstance(moving, float) and 0 < moving < timer):
+            out["moving_s"] = timer
+    for key, name in (("avg_hr", "avg_heart_rate"), ("max_hr", "max_heart_rate")):
+        value = _number(session.get(name))
+        if value is not None:
+            out[key] = value
+    return out
+
+
+# ---------------------------------------------------------------- device and time zone
+
+
+def _device(scan: _Scan) -> str | None:
+    """'manufacturer product', e.g. 'garmin fenix2', from file_id or the creator device."""
+    creators = [d for d in scan.device_infos if d.get("device_index") in ("creator", 0)]
+    infos = [*scan.file_ids[:1], *creators[:1]]
+    product_name = next((i["product_name"] for i in infos if i.get("product_name")), None)
+    for info in infos:
+        maker = _text(info.get("manufacturer"))
+        if maker is None:
+            continue
+        product = info.get("garmin_product", info.get("product"))
+        if not isinstance(product, str) and product_name:
+            product = product_name  # 'ELEMNT ROAM' says more than Wahoo's product 37
+        product = _text(product)
+        return f"{maker} {product}" if product else maker
+    return None
+
+
+def _barometric(scan: _Scan) -> bool | None:
+    """True when the device has a barometric altimeter, None when that is unknown."""
+    for info in scan.device_infos:
+        if info.get("source_type") == "local" and info.get("local_device_type") == "barometer":
+            return True
+    for info in [*scan.file_ids, *scan.device_infos]:
+        for key in ("garmin_product", "product_name"):
+            name = info.get(key)
+            if isinstance(name, str) and BAROMETRIC_PRODUCTS.match(name.strip()):
+                return True
+        if _text(info.get("manufacturer")) in ("coros", "hammerhead"):
+            return True
+    return None
+
+
+def _utc_offset_min(activity: dict[str, Any] | None) -> int | None:
+    """Local minus UTC time from the activity message, rounded to a quarter hour."""
+    if not activity:
+        return None
+    utc, local = activity.get("timestamp"), activity.get("local_timestamp")
+    if _date(utc) is None or _date(local) is None:
+        return None
+    minutes = (local - utc) / 60.0
+    rounded = int(round(minutes / OFFSET_STEP_MIN) * OFFSET_STEP_MIN)
+    return rounded if abs(rounded) <= MAX_OFFSET_MIN else None
