@@ -95,13 +95,19 @@ def _parse_row(row: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
+#: Entries of one area further apart than this are not read as one continuing pain (a weekly
+#: log still is): a sparse log says nothing about the days in between.
+MAX_LOG_GAP_DAYS = 10
+
+
 def _persistent(symptoms: pd.DataFrame, days: float) -> pd.Series:
     """True where the same area has had pain > 0 on every logged day for >= ``days``."""
     s = symptoms.sort_values("date")
     area = s["area"].str.casefold()
     pain = s["pain"] > 0
-    # a new episode starts at each pain-free entry of the area
-    episode = (~pain).astype(int).groupby(area).cumsum()
+    # a new episode starts at each pain-free entry of the area, and after a gap in the log
+    gap = s.groupby(area)["date"].diff().dt.days > MAX_LOG_GAP_DAYS
+    episode = ((~pain) | gap).astype(int).groupby(area).cumsum()
     first = s["date"].where(pain).groupby([area, episode]).transform("min")
     return (pain & ((s["date"] - first).dt.days >= days)).reindex(symptoms.index)
 

@@ -89,3 +89,19 @@ def test_pain_for_over_two_weeks_is_a_red_flag() -> None:
     red = a.findings[a.findings["rule"] == "red_flag_symptoms"]
     assert red["severity"].tolist() == ["info", "info", "seek_care", "info"]
     assert "pain for over 14 days" in red.iloc[2]["message"]
+
+
+def test_persistent_pain_needs_a_continuing_log(tmp_path: Path) -> None:
+    """Pain logged daily for two weeks is a red flag; two entries a month apart are not."""
+    header = LOG.splitlines()[0]
+    daily = "\n".join(f"2026-01-{d:02d},calf,2,no,no,no,no,no,no," for d in range(5, 21))
+    sparse = "2026-01-05,shin,2,no,no,no,no,no,no,\n2026-02-09,shin,2,no,no,no,no,no,no,"
+    symptoms, _ = read_symptoms(write_log(tmp_path, f"{header}\n{daily}\n{sparse}\n"))
+    acts = table(weeks_of_runs([20, 20, 20, 20, 20, 20]))
+    a = analyse_activities(acts, Settings(), symptoms=symptoms)
+    red = a.findings[a.findings["rule"] == "red_flag_symptoms"]
+    care = red[red["severity"] == "seek_care"]
+    assert care["date"].dt.strftime("%Y-%m-%d").tolist() == ["2026-01-19", "2026-01-20"]
+    assert care["message"].str.contains("pain for over 14 days").all()
+    shin = red[red["message"].str.contains("shin")]
+    assert (shin["severity"] == "info").all() and len(shin) == 2
