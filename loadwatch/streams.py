@@ -28,6 +28,9 @@ from loadwatch.problems import InputError
 #: A pause: records further apart than this [s] count as moving only if distance says so;
 #: without any distance information they never do.
 PAUSE_GAP_S = 30.0
+#: A recording gap longer than this [s] means the watch was left running (or resumed the
+#: next day): the records after it belong to another outing and are dropped, with a note.
+MAX_RECORDING_GAP_S = 6 * 3600.0
 #: Below this speed [m/s] the athlete is standing (Strava uses a similar walking floor).
 MIN_MOVING_SPEED_M_S = 0.5
 #: Speeds for the moving test are averaged over this window [s] so that 1 Hz GPS jitter
@@ -160,7 +163,7 @@ def _clean_times(records: pd.DataFrame, quality: list[str]) -> pd.DataFrame:
     t = _seconds(frame["time"])
     d = np.diff(t)
     if (d > 0).all():
-        return frame
+        return _cut_at_long_gap(frame, t, quality)
     if (d >= 0).all():
         keep = np.concatenate(([True], d > 0))
     else:
@@ -172,7 +175,21 @@ def _clean_times(records: pd.DataFrame, quality: list[str]) -> pd.DataFrame:
         quality.append(f"timestamps out of order ({dropped - repeated} fixed)")
     if repeated:
         quality.append(f"duplicated points removed ({repeated})")
-    return frame[keep].reset_index(drop=True)
+    frame = frame[keep].reset_index(drop=True)
+    return _cut_at_long_gap(frame, t[keep], quality)
+
+
+def _cut_at_long_gap(frame: pd.DataFrame, t: np.ndarray, quality: list[str]) -> pd.DataFrame:
+    """Drop the records after the first gap longer than :data:`MAX_RECORDING_GAP_S`."""
+    gaps = np.flatnonzero(np.diff(t) > MAX_RECORDING_GAP_S)
+    if not len(gaps):
+        return frame
+    end = int(gaps[0]) + 1
+    hours = (t[end] - t[end - 1]) / 3600
+    quality.append(
+        f"recording resumed after {hours:.0f} h: {len(frame) - end} later records ignored"
+    )
+    return frame.iloc[:end]
 
 
 def _increasing_subsequence(t: np.ndarray) -> np.ndarray:

@@ -176,3 +176,19 @@ def test_no_timestamps_raises_input_error() -> None:
 def test_hysteresis_ignores_small_wiggles() -> None:
     z = np.array([0, 2, 0, 2, 0, 10, 8, 9, 0], dtype=float)
     assert streams._hysteresis(z, 3.0) == (10.0, 10.0)
+
+
+def test_recording_left_running_overnight_keeps_only_the_first_outing() -> None:
+    # 5 km at 3 m/s, then the watch records a drive 15 h later: 10 km in 20 min
+    d1, t1 = steady(5.0)
+    t2 = t1[-1] + 15 * 3600 + np.arange(0.0, 1200)
+    d2 = d1[-1] + np.arange(0.0, 1200) * 8.3
+    s = streams.summarize(track(np.concatenate((d1, d2)), np.concatenate((t1, t2))))
+    assert s["distance_km"] == pytest.approx(5.0, rel=0.01)
+    assert s["elapsed_s"] == pytest.approx(t1[-1])
+    assert any("recording resumed after 15 h" in q for q in s["quality"])
+    # a 2 h break (a long lunch stop on a hike) stays one activity
+    t3 = t1[-1] + 2 * 3600 + t1
+    s2 = streams.summarize(track(np.concatenate((d1, d1[-1] + d1)), np.concatenate((t1, t3))))
+    assert s2["distance_km"] == pytest.approx(10.0, rel=0.01)
+    assert not any("resumed" in q for q in s2["quality"])
