@@ -78,7 +78,7 @@ def analyse_activities(
 
 
 def analyse(
-    paths: Sequence[str | Path],
+    paths: str | Path | Sequence[str | Path],
     *,
     config: str | Path | None = None,
     settings: Settings | None = None,
@@ -88,7 +88,7 @@ def analyse(
     cache: ParsedCache | None = None,
     progress: ProgressSink | None = None,
 ) -> Analysis:
-    """Read ``paths`` and analyse them.
+    """Read ``paths`` (a list of files, folders and archives) and analyse them.
 
     Settings: ``settings`` if given, else ``config``, else loadwatch.toml in the first
     folder read. symptoms.csv is read from the first folder that has one. ``jobs``,
@@ -97,6 +97,8 @@ def analyse(
     """
     from loadwatch.read import read_activities
 
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
     folders = [Path(p) for p in paths]
     if not folders:
         raise UsageError("no files or folders given")

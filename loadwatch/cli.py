@@ -442,6 +442,92 @@ def report(
 
 # --- batch ------------------------------------------------------------------------------
 
+from loadwatch.cli_options import cache_options  # noqa: E402  (shared by every command)
+
+
+def _default_jobs() -> int:
+    import os
+
+    return max(1, min(64, os.cpu_count() or 1))
+
+
+@cli.command()
+@click.argument("roster", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--output-dir", "outdir", required=True, metavar="DIR",
+              type=click.Path(file_okay=False, path_type=str),
+              help="Folder for the reports, index.html and summary.json (created if needed).")
+@click.option("-j", "--jobs", default=_default_jobs, show_default="number of cores",
+              type=click.IntRange(1, 64), help="Parse files in this many processes.")
+@click.option("--fail-on", type=click.Choice(_FAIL_ON), default="never", show_default=True,
+              help="Exit with 1 when an athlete's current finding is at or above this "
+              "severity (seek_care counts above warning).")
+@cache_options
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print nothing unless an athlete is at or above --fail-on or could not "
+              "be read (for cron: mail only when something needs a look).")
+@click.option("-v", "--verbose", is_flag=True, help="List each file with a problem.")
+@click.option("--weeks", default=16, show_default=True, type=click.IntRange(1, 10000),
+              help="How many recent weeks each report shows.")
+@click.option("--units", type=click.Choice(["km", "mi"]), default="km", show_default=True,
+              help="Distances in km (elevation in m) or miles (elevation in ft).")
+def batch(
+    roster: str, outdir: str, jobs: int, fail_on: str, cache: object, quiet: bool,
+    verbose: bool, weeks: int, units: str,
+) -> None:
+    """Write a report for every athlete of ROSTER, an index page and summary.json.
+
+    ROSTER is a TOML file with one [[athlete]] table per athlete: name, paths (folders
+    or files, relative to the roster file) and optionally config (a loadwatch.toml;
+    default: the one in the first path). Parsed files are cached, so a weekly re-run only
+    parses what is new. OUTDIR/index.html lists the athletes, most severe finding of
+    their latest week first, with findings not in the previous run marked new; an
+    athlete whose files cannot be read gets a row saying so, the others are still
+    written. Prints the index's path.
+
+    Exit codes: 0 fine, 1 an athlete's current finding at or above --fail-on, 2 usage
+    error (bad roster, output folder not writable).
+
+    \b
+    Roster example:
+      [[athlete]]
+      name = "Sam"
+      paths = ["athletes/sam", "exports/sam_strava.zip"]
+      config = "athletes/sam/loadwatch.toml"
+
+    \b
+    Examples:
+      loadwatch batch roster.toml -o reports/
+      loadwatch batch roster.toml -o /var/www/squad --fail-on caution --quiet
+      loadwatch batch roster.toml -o out --no-cache --jobs 1 --units mi
+    """
+    from loadwatch.batch import run_batch
+    from loadwatch.problems import UsageError
+    from loadwatch.progress import Progress
+    from loadwatch.roster import load_roster
+
+    progress = Progress(quiet=quiet, verbose=verbose)
+    try:
+        result = run_batch(load_roster(roster), outdir, jobs=jobs, cache=cache,  # type: ignore
+                           progress=progress, weeks=weeks, units=units)
+    except UsageError as exc:
+        raise _UserError(str(exc)) from None
+    finally:
+        progress.close()
+    for notice in result.notices:
+        click.echo(f"loadwatch: {_text(notice, 300)}", err=True)
+    for a in result.failed:
+        click.echo(f"{_text(a.name, 60)}: no report: {_text(a.error, 300)}", err=True)
+    flagged = result.flagged(fail_on)
+    for a in flagged:
+        top = a.findings[0]
+        click.echo(f"{_text(a.name, 60)}: {top['severity']} {top['rule']} ({a.week}): "
+                   f"{_text(top['message'], 300)}")
+    if not quiet or flagged or result.failed:
+        click.echo(f"{result.counts_line()}; {progress.summary()}", err=True)
+        click.echo(str(result.index))
+    if flagged:
+        sys.exit(1)
+
 
 def main() -> None:
     """Console-script entry point."""

@@ -571,7 +571,8 @@ def envelope(
     settings: Settings,
     rules: Mapping[str, Rule] | Iterable[Rule] = RULES,
 ) -> Envelope | None:
-    """Next week's limits: most distance, longest run and descent that trip no caution."""
+    """Next week's limits: most distance [km], longest run [km] and descent [m] that trip no
+    caution, or None without weekly data. ``activities`` must be prepared."""
     if weekly.empty:
         return None
     rules = settings.rules(rule_mapping(rules))

@@ -157,9 +157,10 @@ def assign_shoes(activities: pd.DataFrame, settings: Settings) -> pd.Series:
 def prepare(activities: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, list[str]]:
     """Fill trimp, hi_intensity_s and shoe for this athlete; return (activities, defaults used).
 
-    TRIMP and time above threshold come from the HR histogram; without one, TRIMP is
-    approximated from average HR x moving time (noted in ``quality``) and time above
-    threshold from the speed histogram against the threshold pace.
+    ``trimp`` [AU] is Banister's TRIMP (see the module's References) and ``hi_intensity_s``
+    [s] the time at or above threshold HR. Both come from the HR histogram; without one,
+    TRIMP is approximated from average HR x moving time (noted in ``quality``) and time
+    above threshold from the speed histogram against the threshold pace.
     """
     acts = schema.conform(activities, schema.ACTIVITY)
     zones, notes = hr_zones(settings, acts)

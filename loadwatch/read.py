@@ -12,9 +12,13 @@ Problem naming the file; the batch always completes.
 from __future__ import annotations
 
 import hashlib
+import math
+import os
 import warnings
+import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -27,10 +31,17 @@ from loadwatch import schema
 from loadwatch.dedupe import dedupe
 from loadwatch.importers import SUFFIXES, ParsedActivity, reader_for
 from loadwatch.problems import InputError, InputWarning, Problem, UsageError
-from loadwatch.sources import Item, iter_items
+from loadwatch.sources import RESERVED_NAMES, Item, _hidden, _kind, iter_items
 
 #: Files parsed per batch (cache look-up, then the pool); bounds memory held as bytes.
 BATCH_FILES = 32
+#: Batches read ahead while the pool parses earlier ones, so the workers are not idle while
+#: this process reads, unzips and hashes the next files. Memory: this many x BATCH_FILES files.
+BATCHES_IN_FLIGHT = 3
+#: Most files sent to a worker in one task. Parsing a file takes 10-100 ms; one round trip
+#: to a worker ~0.2 ms plus a memcpy of the bytes, so a few files per task keep the overhead
+#: below 1 % while leaving enough tasks per batch to balance the workers.
+CHUNK_FILES = 4
 #: Columns a Strava activities.csv row gives the file it names (the user's own edits).
 STRAVA_JOINED = ("title", "shoe", "rpe")
 
@@ -41,6 +52,15 @@ class ParsedCache(Protocol):
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]: ...
 
     def put_many(self, items: dict[str, tuple[int, Any]]) -> None: ...
+
+
+class ProgressSink(Protocol):
+    """What :func:`read_activities` tells a progress display (see
+    :class:`loadwatch.progress.Progress`): the files expected, then the files done."""
+
+    def add_total(self, files: int) -> None: ...
+
+    def advance(self, files: int, *, cached: int = 0) -> None: ...
 
 
 @dataclass
@@ -189,28 +209,127 @@ def _batches(stream: Iterator[Item | Problem], size: int) -> Iterator[list[Item 
         yield batch
 
 
-def _parse_batch(
-    items: Sequence[Item], pool: ProcessPoolExecutor | None, cache: ParsedCache | None
-) -> list[dict[str, Any]]:
-    keys = [item_key(i.name, i.data) for i in items]
-    found = cache.get_many(keys) if cache is not None else {}
-    todo = [n for n, k in enumerate(keys) if k not in found]
-    args = ([items[n].data for n in todo], [items[n].name for n in todo],
-            [items[n].source for n in todo])
-    fresh: list[dict[str, Any]]
-    if pool is not None and len(todo) > 1:
-        try:
-            fresh = list(pool.map(parse_item, *args))
-        except Exception:  # a broken pool (killed worker): parse here instead
-            fresh = [parse_item(*a) for a in zip(*args, strict=True)]
-    else:
-        fresh = [parse_item(*a) for a in zip(*args, strict=True)]
-    payloads = [found.get(k) for k in keys]
-    for n, payload in zip(todo, fresh, strict=True):
-        payloads[n] = payload
-    if cache is not None and todo:
-        cache.put_many({keys[n]: (len(items[n].data), payloads[n]) for n in todo})
-    return payloads  # type: ignore[return-value]
+def parse_items(args: Sequence[tuple[bytes, str, str]]) -> list[dict[str, Any]]:
+    """:func:`parse_item` over several ``(data, name, source)`` files: one pool task."""
+    return [parse_item(*a) for a in args]
+
+
+@dataclass
+class _Pending:
+    """One batch on its way through the parser: cached payloads found, misses in flight."""
+
+    entries: list[Item | Problem]
+    items: list[Item]
+    keys: list[str]
+    found: dict[str, Any]
+    todo: list[int]
+    chunks: list[tuple[list[int], Future[list[dict[str, Any]]] | list[dict[str, Any]]]]
+
+
+class _Parser:
+    """Cache look-up, then the misses parsed here (one file, jobs=1) or in a process pool.
+
+    The pool is only started when a batch has two or more misses, so a warm re-run (or one
+    new file) never pays for starting processes. Batches are submitted ahead of being
+    collected (:data:`BATCHES_IN_FLIGHT`) and collected in order, so the result is the same
+    as a serial run's whatever the order the workers finish in.
+    """
+
+    def __init__(self, jobs: int, cache: ParsedCache | None) -> None:
+        self.jobs = jobs
+        self.cache = cache
+        self.pool: ProcessPoolExecutor | None = None
+        self.broken = False
+
+    def submit(self, entries: list[Item | Problem]) -> _Pending:
+        items = [e for e in entries if isinstance(e, Item)]
+        keys = [item_key(i.name, i.data) for i in items]
+        found = self.cache.get_many(keys) if self.cache is not None else {}
+        todo = [n for n, k in enumerate(keys) if k not in found]
+        pending = _Pending(entries, items, keys, found, todo, [])
+        args = [(items[n].data, items[n].name, items[n].source) for n in todo]
+        if self.jobs > 1 and len(todo) > 1 and not self.broken:
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+            size = max(1, min(CHUNK_FILES, math.ceil(len(todo) / (2 * self.jobs))))
+            for start in range(0, len(todo), size):
+                part = todo[start : start + size]
+                try:
+                    fut = self.pool.submit(parse_items, args[start : start + size])
+                except Exception:  # pool already broken: parse here
+                    self.broken = True
+                    pending.chunks.append((part, parse_items(args[start : start + size])))
+                    continue
+                pending.chunks.append((part, fut))
+        elif todo:
+            pending.chunks.append((todo, parse_items(args)))
+        return pending
+
+    def collect(self, pending: _Pending) -> list[dict[str, Any]]:
+        payloads: list[Any] = [pending.found.get(k) for k in pending.keys]
+        for part, result in pending.chunks:
+            if isinstance(result, Future):
+                try:
+                    fresh = result.result()
+                except Exception:  # a killed worker breaks the pool: parse here instead
+                    self.broken = True
+                    items = pending.items
+                    fresh = parse_items([(items[n].data, items[n].name, items[n].source)
+                                         for n in part])
+            else:
+                fresh = result
+            for n, payload in zip(part, fresh, strict=True):
+                payloads[n] = payload
+        if self.cache is not None and pending.todo:
+            self.cache.put_many(
+                {pending.keys[n]: (len(pending.items[n].data), payloads[n]) for n in pending.todo}
+            )
+        return payloads
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+
+def estimate_files(paths: Iterable[str | Path]) -> int:
+    """About how many files :func:`read_activities` will hand to readers (for a progress bar).
+
+    Counts the readable files in folders and the readable members of zip archives (a zip
+    that cannot be opened, or one inside another, counts once) without reading them.
+    """
+    total = 0
+    for raw in [paths] if isinstance(paths, (str, Path)) else paths:
+        path = Path(raw)
+        if path.is_dir():
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = [d for d in dirs if not _hidden([d])]
+                total += sum(
+                    _estimate_file(Path(folder) / f) for f in files
+                    if not _hidden([f]) and f.lower() not in RESERVED_NAMES
+                )
+        elif path.is_file():
+            total += _estimate_file(path)
+    return total
+
+
+def _estimate_file(path: Path) -> int:
+    kind = _kind(path.name)
+    if kind is None:
+        return 0
+    if kind != "zip":
+        return 1
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [i.filename for i in archive.infolist() if not i.is_dir()]
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
+        return 1
+    count = 0
+    for name in names:
+        parts = [p for p in name.replace("\\", "/").split("/") if p]
+        if parts and not _hidden(parts) and parts[-1].lower() not in RESERVED_NAMES:
+            count += _kind(name) is not None
+    return count
 
 
 @dataclass
@@ -228,14 +347,17 @@ def read_activities(
     timezone: str | None = None,
     jobs: int = 1,
     cache: ParsedCache | None = None,
+    progress: ProgressSink | None = None,
 ) -> ReadResult:
     """Read every activity under ``paths`` (files, folders, .gz, .zip).
 
     ``timezone`` (IANA name, default UTC) is the athlete's zone, applied to sources that
-    give local times without a zone (Garmin CSV, training logs). ``jobs`` > 1 parses in
-    that many processes. ``cache`` (e.g. :class:`loadwatch.cache.Cache`) skips files
-    parsed before. Raises :class:`UsageError` only for a bad ``timezone``; unreadable
-    files are listed in ``problems``.
+    give local times without a zone (Garmin CSV, training logs). ``jobs`` > 1 parses the
+    files not in ``cache`` in that many processes; the result is the same as with 1.
+    ``cache`` (e.g. :class:`loadwatch.cache.Cache`) skips files parsed before. ``progress``
+    is told the number of files expected (:func:`estimate_files`), then each batch done.
+    Raises :class:`UsageError` only for a bad ``timezone``; unreadable files are listed in
+    ``problems``.
     """
     zone = _zone(timezone)
     paths = [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
@@ -243,26 +365,37 @@ def read_activities(
     problems: list[Problem] = []
     rows: list[_Row] = []
     files_read = 0
-    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    if progress is not None:
+        progress.add_total(estimate_files(paths))
+    parser = _Parser(jobs, cache)
+    in_flight: deque[_Pending] = deque()
+
+    def collect_oldest() -> None:
+        nonlocal files_read
+        pending = in_flight.popleft()
+        payloads = parser.collect(pending)
+        problems.extend(e for e in pending.entries if isinstance(e, Problem))
+        files_read += len(pending.items)
+        for item, payload in zip(pending.items, payloads, strict=True):
+            bare = Item(item.source, item.name, b"", item.container, item.path)
+            for p in payload["problems"]:
+                problems.append(Problem(item.source, p["reason"], p["kind"]))
+            for act in payload["activities"]:
+                rows.append(
+                    _Row(dict(act["summary"]), item.source, bare, act["link"], act["local_time"])
+                )
+        if progress is not None:
+            progress.advance(len(pending.entries), cached=len(pending.items) - len(pending.todo))
+
     try:
         for batch in _batches(iter_items(paths, ignored=ignored), BATCH_FILES):
-            problems += [e for e in batch if isinstance(e, Problem)]
-            items = [e for e in batch if isinstance(e, Item)]
-            files_read += len(items)
-            for item, payload in zip(items, _parse_batch(items, pool, cache), strict=True):
-                bare = Item(item.source, item.name, b"", item.container, item.path)
-                for p in payload["problems"]:
-                    problems.append(Problem(item.source, p["reason"], p["kind"]))
-                for act in payload["activities"]:
-                    rows.append(
-                        _Row(
-                            dict(act["summary"]), item.source, bare, act["link"],
-                            act["local_time"],
-                        )
-                    )
+            in_flight.append(parser.submit(batch))
+            if len(in_flight) >= BATCHES_IN_FLIGHT:
+                collect_oldest()
+        while in_flight:
+            collect_oldest()
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        parser.close()
     rows = _join_strava(rows)
     activities = dedupe(_frame(rows, zone))
     activities = activities.sort_values(["start_time", "source"], kind="stable")

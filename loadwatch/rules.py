@@ -85,6 +85,7 @@ class Rule:
     advice: str
 
     def threshold(self, name: str) -> Threshold:
+        """The named threshold (e.g. "caution"); KeyError if the rule has none by that name."""
         for t in self.thresholds:
             if t.name == name:
                 return t

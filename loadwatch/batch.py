@@ -1,0 +1,480 @@
+"""A squad at once: one report per athlete of a roster, an index page and summary.json.
+
+:func:`run_batch` analyses each athlete of a :class:`~loadwatch.roster.Roster` (sharing one
+parsed-file cache, so a weekly re-run only parses new files), writes their report, then
+``summary.json`` (the same content for scripts) and ``index.html`` last: a table of the
+athletes, most severe current finding first. "Current" is the latest week of each
+athlete's data, the report's "This week". A finding is *new* when the previous run's
+summary.json (same folder) did not list it for the same athlete, rule and week.
+
+One athlete can never stop the others: a missing folder, a roster entry whose files are
+all broken, a bad config or an error while writing becomes a row saying so. Athlete
+names are untrusted text: the index escapes them (Jinja2 autoescape) and file names are
+slugs of ASCII letters, digits and ``-`` (:func:`assign_slugs`), so no name can reach
+outside the output folder or overwrite another athlete's report. Every file is written
+atomically (:func:`loadwatch.atomic.write_atomic`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import re
+import tempfile
+import time
+import unicodedata
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from loadwatch.analysis import Analysis
+from loadwatch.atomic import write_atomic
+from loadwatch.problems import Problem, UsageError
+from loadwatch.read import ParsedCache, estimate_files, read_activities
+from loadwatch.roster import Roster, RosterAthlete
+from loadwatch.rules import RULES
+from loadwatch.schema import SEVERITIES, severity_rank
+from loadwatch.settings import load_settings
+
+SUMMARY_NAME = "summary.json"
+INDEX_NAME = "index.html"
+#: Bumped when summary.json changes shape; a reader can refuse versions it does not know.
+SUMMARY_VERSION = 1
+#: Longest slug [characters] before a collision suffix; names are labels, not paths.
+MAX_SLUG_CHARS = 40
+#: Slugs that would collide with the files the batch itself writes.
+RESERVED_SLUGS = frozenset({"index", "summary"})
+#: Row order and label of athletes without a current finding and of those not analysed.
+NO_FINDING, FAILED = "none", "failed"
+_STATUS_LABELS = {NO_FINDING: "No findings", FAILED: "No data"}
+
+
+# --- file names ---------------------------------------------------------------------------
+
+
+def slugify(name: str) -> str:
+    """ASCII letters, digits and ``-`` from ``name`` ("Zoë O'Neil" -> "zoe-o-neil")."""
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    return slug[:MAX_SLUG_CHARS].strip("-") or "athlete"
+
+
+def assign_slugs(names: Sequence[str]) -> list[str]:
+    """A distinct, file-name-safe slug per name, in order: repeats get ``-2``, ``-3``..."""
+    taken = set(RESERVED_SLUGS)
+    out = []
+    for name in names:
+        base = slugify(name)
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        out.append(slug)
+    return out
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+@dataclass
+class AthleteSummary:
+    """One row of the index and one entry of summary.json (distances in km)."""
+
+    name: str
+    slug: str
+    status: str  # "ok" or "failed"
+    report: str | None = None  # file name of the report in the output folder
+    error: str | None = None
+    severity: str | None = None  # most severe current finding, None when there is none
+    week: str | None = None
+    week_start: str | None = None
+    distance_km: float | None = None
+    previous_distance_km: float | None = None
+    change_pct: float | None = None
+    runs: int | None = None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[dict[str, str]] = field(default_factory=list)
+    files_read: int = 0
+
+    @property
+    def rank(self) -> int:
+        """Sort key: seek_care 3 ... info 0, no finding -1, not analysed -2."""
+        if self.status != "ok":
+            return -2
+        return severity_rank(self.severity) if self.severity else -1
+
+    @property
+    def new_findings(self) -> int:
+        return sum(bool(f.get("new")) for f in self.findings)
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class BatchResult:
+    """What :func:`run_batch` wrote and found, athletes in index order."""
+
+    athletes: list[AthleteSummary]
+    index: Path
+    summary: Path
+    generated: str
+    previous_run: str | None
+    #: one-line notices for the user (unreadable previous summary)
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def flagged(self, fail_on: str) -> list[AthleteSummary]:
+        """Athletes with a current finding at or above ``fail_on`` (none for "never")."""
+        if fail_on == "never":
+            return []
+        limit = severity_rank(fail_on)
+        return [a for a in self.athletes if a.status == "ok" and a.rank >= limit]
+
+    @property
+    def failed(self) -> list[AthleteSummary]:
+        return [a for a in self.athletes if a.status != "ok"]
+
+    def counts_line(self) -> str:
+        """E.g. "3 athletes: 1 warning, 1 caution, 1 no data"."""
+        n = len(self.athletes)
+        parts = []
+        for sev in reversed(SEVERITIES):
+            k = sum(a.status == "ok" and a.severity == sev for a in self.athletes)
+            if k:
+                parts.append(f"{k} {sev.replace('_', ' ')}")
+        clear = sum(a.status == "ok" and a.severity is None for a in self.athletes)
+        if clear:
+            parts.append(f"{clear} no findings")
+        if self.failed:
+            parts.append(f"{len(self.failed)} no data")
+        return f"{n} athlete{'s' if n != 1 else ''}: " + ", ".join(parts)
+
+
+# --- one athlete --------------------------------------------------------------------------
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), 3)
+
+
+def _summarise(athlete: RosterAthlete, slug: str, a: Analysis) -> AthleteSummary:
+    """The current week of ``a``: distance, its change, and the findings of that week."""
+    weekly = a.weekly.sort_values("week_start")
+    out = AthleteSummary(athlete.name, slug, "ok", files_read=a.files_read,
+                         problems=[{"source": p.source, "reason": p.reason} for p in a.problems])
+    if weekly.empty:
+        return out
+    cur = weekly.iloc[-1]
+    out.week = str(cur["week"])
+    out.week_start = pd.Timestamp(cur["week_start"]).date().isoformat()
+    out.distance_km = _num(cur["distance_km"])
+    out.runs = int(cur["runs"])
+    if len(weekly) > 1:
+        out.previous_distance_km = _num(weekly["distance_km"].iloc[-2])
+        prev = out.previous_distance_km
+        if prev and out.distance_km is not None:
+            out.change_pct = round((out.distance_km - prev) / prev * 100, 1)
+    current = a.findings[a.findings["week"].astype(str) == out.week]
+    if not current.empty:
+        current = current.assign(_rank=current["severity"].astype(str).map(severity_rank))
+        current = current.sort_values(["_rank", "rule"], ascending=[False, True], kind="stable")
+        out.findings = [
+            {"rule": str(f.rule), "severity": str(f.severity), "week": str(f.week),
+             "message": str(f.message), "new": False}
+            for f in current.itertuples(index=False)
+        ]
+        out.severity = out.findings[0]["severity"]
+    return out
+
+
+def _analyse_one(
+    athlete: RosterAthlete, *, cache: ParsedCache | None, today: dt.date | None
+) -> Analysis:
+    from loadwatch.analyse import analyse
+
+    existing = [p for p in athlete.paths if p.exists()]
+    if not existing:
+        shown = ", ".join(str(p) for p in athlete.paths)
+        raise UsageError(f"no such file or folder: {shown}")
+    settings = load_settings(athlete.config, search=existing)
+    if not settings.name:
+        settings = dataclasses.replace(settings, name=athlete.name)
+    a = analyse(existing, settings=settings, jobs=1, cache=cache, today=today)
+    missing = [p for p in athlete.paths if not p.exists()]
+    a.problems = [Problem(str(p), "no such file or folder") for p in missing] + a.problems
+    return a
+
+
+def athlete_report(
+    athlete: RosterAthlete, slug: str, outdir: Path, *, cache: ParsedCache | None = None,
+    weeks: int = 16, units: str = "km", today: dt.date | None = None,
+) -> AthleteSummary:
+    """Analyse one athlete, write ``outdir/<slug>.html``, and summarise; never raises.
+
+    Reading goes through ``cache``, which the batch has already filled (phase 1), so this
+    is the part run once per athlete in the athlete pool.
+    """
+    from loadwatch.report import write_report
+
+    try:
+        a = _analyse_one(athlete, cache=cache, today=today)
+    except UsageError as exc:
+        return AthleteSummary(athlete.name, slug, FAILED, error=str(exc))
+    except Exception as exc:  # a bug for one athlete must not cost the squad its reports
+        return AthleteSummary(athlete.name, slug, FAILED,
+                              error=f"internal error: {type(exc).__name__}: {exc}")
+    row = _summarise(athlete, slug, a)
+    try:
+        write_report(a, outdir / f"{slug}.html", weeks=weeks, units=units)
+        row.report = f"{slug}.html"
+    except OSError as exc:
+        row.error = f"cannot write the report: {exc.strerror or exc}"
+    except Exception as exc:
+        row.error = f"internal error writing the report: {type(exc).__name__}: {exc}"
+    return row
+
+
+def _athlete_job(
+    athlete: RosterAthlete, slug: str, outdir: Path, cache_dir: str | None, weeks: int,
+    units: str, today: dt.date | None,
+) -> AthleteSummary:
+    """:func:`athlete_report` in a worker process, with its own connection to the cache."""
+    from loadwatch.cache import Cache
+
+    if cache_dir is None:
+        return athlete_report(athlete, slug, outdir, weeks=weeks, units=units, today=today)
+    with Cache(cache_dir) as cache:
+        return athlete_report(athlete, slug, outdir, cache=cache, weeks=weeks, units=units,
+                              today=today)
+
+
+class _Prepaid:
+    """Passes progress on, but not the totals: the batch announced them all up front."""
+
+    def __init__(self, progress: Any) -> None:
+        self.progress = progress
+
+    def add_total(self, files: int) -> None:
+        pass
+
+    def advance(self, files: int, *, cached: int = 0) -> None:
+        self.progress.advance(files, cached=cached)
+
+
+# --- the squad ----------------------------------------------------------------------------
+
+
+def _previous(path: Path) -> tuple[set[tuple[str, str, str]] | None, str | None, str | None]:
+    """(athlete, rule, week) of the previous summary.json, its time, and a notice if bad."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        keys = {
+            (str(a["name"]), str(f["rule"]), str(f["week"]))
+            for a in doc["athletes"] for f in a.get("findings") or []
+        }
+        return keys, str(doc.get("generated") or "") or None, None
+    except FileNotFoundError:
+        return None, None, None
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        return None, None, (f"{path}: previous summary unreadable ({type(exc).__name__}); "
+                            "no finding marked new")
+
+
+def run_batch(
+    roster: Roster,
+    outdir: str | Path,
+    *,
+    jobs: int = 1,
+    cache: ParsedCache | None = None,
+    progress: Any = None,
+    weeks: int = 16,
+    units: str = "km",
+    today: dt.date | None = None,
+) -> BatchResult:
+    """Analyse every athlete of ``roster`` and write their reports, summary.json, index.html.
+
+    Two phases: every athlete's files are parsed into ``cache`` first, in ``jobs``
+    processes (only new or changed files are parsed; ``progress``, a
+    :class:`loadwatch.progress.Progress`, shows it), then each athlete is analysed from the
+    cache and their report rendered, athletes spread over ``jobs`` processes. With
+    ``cache=None`` a temporary cache carries the parsed files between the phases.
+    ``weeks`` and ``units`` are the reports'. Raises :class:`UsageError` only when ``outdir``
+    cannot be created; everything about one athlete becomes their row.
+    """
+    started = time.perf_counter()
+    out = Path(outdir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create {out}: {exc.strerror or exc}") from None
+    previous, previous_run, notice = _previous(out / SUMMARY_NAME)
+    notices = [notice] if notice else []
+    slugs = assign_slugs([a.name for a in roster.athletes])
+    sink = None
+    if progress is not None:
+        progress.add_total(sum(estimate_files(a.paths) for a in roster.athletes))
+        sink = _Prepaid(progress)
+
+    with contextlib.ExitStack() as stack:
+        if cache is None:  # --no-cache: a throwaway cache carries phase 1 into phase 2
+            from loadwatch.cache import Cache
+
+            scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="loadwatch-"))
+            cache = stack.enter_context(Cache(scratch))
+        # phase 1: parse every athlete's new files, file-parallel, into the cache
+        for athlete in roster.athletes:
+            if progress is not None:
+                progress.set_label(athlete.name)
+            existing = [p for p in athlete.paths if p.exists()]
+            if existing:
+                read_activities(existing, jobs=jobs, cache=cache, progress=sink)
+        # phase 2: analyse and render each athlete, athlete-parallel, reading the cache
+        rows = _reports(roster, slugs, out, cache=cache, jobs=jobs, weeks=weeks,
+                        units=units, today=today)
+    if progress is not None:
+        for row in rows:
+            for p in row.problems:
+                progress.problem(Problem(f"{row.name}: {p['source']}", p["reason"]))
+
+    for row in rows:
+        for f in row.findings:
+            f["new"] = previous is not None and (row.name, f["rule"], f["week"]) not in previous
+    rows.sort(key=lambda r: (-r.rank, r.name.casefold()))
+    generated = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    result = BatchResult(rows, out / INDEX_NAME, out / SUMMARY_NAME, generated, previous_run,
+                         notices)
+    write_atomic(result.summary, summary_json(result, roster))
+    write_atomic(result.index, render_index(result, units=units))  # last: it links the rest
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _reports(
+    roster: Roster, slugs: Sequence[str], out: Path, *, cache: ParsedCache, jobs: int,
+    weeks: int, units: str, today: dt.date | None,
+) -> list[AthleteSummary]:
+    """One :func:`athlete_report` per athlete; in a process pool when ``jobs`` > 1.
+
+    Rendering a report (mostly drawing its figures) costs far more than analysing from a
+    warm cache, so athletes are spread over the cores. Workers share the cache through its
+    folder (SQLite allows concurrent readers); a cache without a folder keeps it serial.
+    """
+    pairs = list(zip(roster.athletes, slugs, strict=True))
+    cache_dir = getattr(cache, "directory", None)
+    workers = min(jobs, len(pairs))
+    if workers < 2 or cache_dir is None or getattr(cache, "_db", True) is None:
+        return [athlete_report(a, s, out, cache=cache, weeks=weeks, units=units, today=today)
+                for a, s in pairs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_athlete_job, a, s, out, str(cache_dir), weeks, units, today)
+                   for a, s in pairs]
+        rows = []
+        for (a, s), fut in zip(pairs, futures, strict=True):
+            try:
+                rows.append(fut.result())
+            except Exception:  # a killed worker: do this athlete here
+                rows.append(athlete_report(a, s, out, cache=cache, weeks=weeks, units=units,
+                                           today=today))
+    return rows
+
+
+def summary_json(result: BatchResult, roster: Roster) -> str:
+    """summary.json: the index's content for scripts (distances in km)."""
+    doc = {
+        "version": SUMMARY_VERSION,
+        "generated": result.generated,
+        "previous_run": result.previous_run,
+        "roster": str(roster.path),
+        "athletes": [a.to_json() for a in result.athletes],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- index.html ---------------------------------------------------------------------------
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("loadwatch.report", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """One athlete as the index shows it: every value already text."""
+
+    name: str
+    href: str | None
+    token: str  # css class suffix: a severity, "none" or "failed"
+    label: str
+    week: str
+    distance: str
+    change: str
+    finding: str
+    more: str
+    new: int
+    note: str
+
+
+def _change_text(pct: float | None, prev: float | None, cur: float | None) -> str:
+    if pct is not None:
+        return f"{pct:+.0f} %".replace("-", "−")
+    if prev == 0 and cur:
+        return "from 0"
+    return "–"
+
+
+def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
+    """The rows of the index, in its order, formatted for ``units`` ("km" or "mi")."""
+    from loadwatch.report.context import SEVERITY_LABELS, convert_text, units_for
+
+    u = units_for(units)
+    rows = []
+    for a in result.athletes:
+        if a.status != "ok":
+            rows.append(IndexRow(a.name, None, FAILED, _STATUS_LABELS[FAILED], "–", "–", "–",
+                                 a.error or "could not be analysed", "", 0, ""))
+            continue
+        token = a.severity or NO_FINDING
+        label = SEVERITY_LABELS.get(token, _STATUS_LABELS.get(token, token))
+        if a.findings:
+            top = a.findings[0]
+            title = RULES[top["rule"]].title if top["rule"] in RULES else top["rule"]
+            finding = f"{title}: {convert_text(top['message'], u)}"
+            rest = len(a.findings) - 1
+            more = f"and {rest} more this week" if rest else ""
+        else:
+            finding, more = "Nothing flagged this week.", ""
+        notes = []
+        if a.error:
+            notes.append(a.error)
+        if a.problems:
+            notes.append(f"{len(a.problems)} file{'s' if len(a.problems) != 1 else ''} "
+                         "with problems")
+        rows.append(IndexRow(
+            a.name, a.report, token, label, a.week or "–", u.fd(a.distance_km),
+            _change_text(a.change_pct, a.previous_distance_km, a.distance_km),
+            finding, more, a.new_findings, "; ".join(notes),
+        ))
+    return rows
+
+
+def render_index(result: BatchResult, *, units: str = "km") -> str:
+    """index.html as one self-contained string (the report's stylesheet, inlined)."""
+    css = _ENV.loader.get_source(_ENV, "report.css")[0]  # type: ignore[union-attr]
+    return _ENV.get_template(INDEX_NAME).render(
+        rows=index_rows(result, units), css=css, generated=result.generated,
+        previous_run=result.previous_run, counts=result.counts_line(),
+    )
+
