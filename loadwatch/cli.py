@@ -12,6 +12,7 @@ import sys
 import click
 
 from loadwatch import __version__
+from loadwatch.cli_options import cache_options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,6 +30,47 @@ def cli() -> None:
       loadwatch check ~/exports/strava.zip --fail-on caution
       loadwatch report ~/exports -o report.html
     """
+
+
+# --- options and helpers shared by the commands -----------------------------------------
+
+
+class _UserError(click.ClickException):
+    """A usage or config mistake: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+def _default_jobs() -> int:
+    import os
+
+    return max(1, min(64, os.cpu_count() or 1))
+
+
+_config_option = click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+    help="Settings file (default: loadwatch.toml in the first folder read).",
+)
+_jobs_option = click.option(
+    "-j", "--jobs", default=_default_jobs, show_default="number of cores",
+    type=click.IntRange(1, 64), help="Parse files in this many processes.",
+)
+
+
+def _analyse(paths: tuple[str, ...], config: str | None, jobs: int, cache: object = None):
+    """analyse() with a progress bar on a terminal; usage errors become one-line exits."""
+    from loadwatch.analyse import analyse
+    from loadwatch.problems import UsageError
+    from loadwatch.progress import Progress
+
+    progress = Progress()
+    try:
+        return analyse(list(paths), config=config, jobs=jobs, cache=cache,  # type: ignore
+                       progress=progress)
+    except UsageError as exc:
+        raise _UserError(str(exc)) from None
+    finally:
+        progress.close()
 
 
 # --- activities (importers) -------------------------------------------------------------
@@ -106,10 +148,11 @@ def _activity_table(activities: object, timezone: str) -> str:
     help="Your IANA time zone (e.g. Europe/Paris): applied to Garmin CSV and training-log "
     "times, which carry no zone, and used for the dates shown.",
 )
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Parse files in this many processes.")
+@_jobs_option
+@cache_options
 def activities(
-    paths: tuple[str, ...], output: str, sports: tuple[str, ...], timezone: str, jobs: int
+    paths: tuple[str, ...], output: str, sports: tuple[str, ...], timezone: str, jobs: int,
+    cache: object,
 ) -> None:
     """List the activities found in PATHS (files, folders, .gz, .zip).
 
@@ -128,6 +171,7 @@ def activities(
 
     from loadwatch import schema
     from loadwatch.problems import UsageError
+    from loadwatch.progress import Progress
     from loadwatch.read import read_activities
 
     unknown = [s for s in sports if s not in schema.SPORTS]
@@ -136,10 +180,14 @@ def activities(
             f"unknown sport {unknown[0]!r}; one of {', '.join(schema.SPORTS)}",
             param_hint="--sport",
         )
+    progress = Progress()
     try:
-        result = read_activities(paths, timezone=timezone, jobs=jobs)
+        result = read_activities(paths, timezone=timezone, jobs=jobs,
+                                 cache=cache, progress=progress)  # type: ignore[arg-type]
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
+    finally:
+        progress.close()
     frame = result.activities
     if sports:
         wanted = set(sports)
@@ -165,34 +213,12 @@ def activities(
 # --- weekly / check (load and rules) ----------------------------------------------------
 
 
-class _UserError(click.ClickException):
-    """A usage or config mistake: one line on stderr, exit code 2."""
-
-    exit_code = 2
-
-
-def _analyse(paths: tuple[str, ...], config: str | None, jobs: int = 1):  # -> Analysis
-    from loadwatch.analyse import analyse
-    from loadwatch.problems import UsageError
-
-    try:
-        return analyse(list(paths), config=config, jobs=jobs)
-    except UsageError as exc:
-        raise _UserError(str(exc)) from None
-
-
 def _text(value: object, width: int = 80) -> str:
     """Untrusted text made safe for one terminal line."""
     text = "".join(c if c.isprintable() else " " for c in str(value))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-_config_option = click.option(
-    "--config", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
-    help="Settings file (default: loadwatch.toml in the first folder read).",
-)
-_jobs_option = click.option("-j", "--jobs", default=1, show_default=True,
-                            type=click.IntRange(1, 64), help="Parse files in this many processes.")
 
 #: Weekly table columns: (header, column, format, width)
 _WEEK_TABLE = (
@@ -238,7 +264,10 @@ def _week_table(weekly) -> str:  # weekly: pd.DataFrame
               default="table", show_default=True, help="Output format.")
 @_config_option
 @_jobs_option
-def weekly(paths: tuple[str, ...], output: str, config: str | None, jobs: int) -> None:
+@cache_options
+def weekly(
+    paths: tuple[str, ...], output: str, config: str | None, jobs: int, cache: object
+) -> None:
     """Print the weekly load of PATHS: one row per ISO week (Monday first, local time).
 
     Distance, runs, longest run, minutes above threshold, load (TRIMP, or a
@@ -255,7 +284,7 @@ def weekly(paths: tuple[str, ...], output: str, config: str | None, jobs: int) -
 
     from loadwatch import schema
 
-    a = _analyse(paths, config, jobs)
+    a = _analyse(paths, config, jobs, cache)
     if output == "json":
         click.echo(json.dumps(schema.to_records(a.weekly, schema.WEEKLY), indent=2))
     elif output == "csv":
@@ -358,9 +387,10 @@ def check_text(a, weeks: int) -> str:  # a: Analysis
 @click.option("--weeks", default=12, show_default=True, type=click.IntRange(1, 10000),
               help="How many recent weeks to show.")
 @_jobs_option
+@cache_options
 def check(
     paths: tuple[str, ...], config: str | None, output: str, fail_on: str, weeks: int,
-    jobs: int,
+    jobs: int, cache: object,
 ) -> None:
     """Check the training in PATHS against the rule catalogue.
 
@@ -382,7 +412,7 @@ def check(
 
     from loadwatch import schema
 
-    a = _analyse(paths, config, jobs)
+    a = _analyse(paths, config, jobs, cache)
     if output == "json":
         click.echo(json.dumps(check_payload(a, weeks), indent=2, ensure_ascii=False))
     else:
@@ -409,9 +439,10 @@ def check(
               help="Distances in km (elevation in m) or miles (elevation in ft).")
 @click.option("--open", "open_", is_flag=True, help="Open the report in a browser.")
 @_jobs_option
+@cache_options
 def report(
     paths: tuple[str, ...], output: str, config: str | None, weeks: int, units: str,
-    open_: bool, jobs: int,
+    open_: bool, jobs: int, cache: object,
 ) -> None:
     """Write a self-contained HTML report of the training in PATHS.
 
@@ -428,7 +459,7 @@ def report(
     """
     from loadwatch.report import write_report
 
-    a = _analyse(paths, config, jobs)
+    a = _analyse(paths, config, jobs, cache)
     try:
         path = write_report(a, output, weeks=weeks, units=units)
     except OSError as exc:
@@ -442,22 +473,12 @@ def report(
 
 # --- batch ------------------------------------------------------------------------------
 
-from loadwatch.cli_options import cache_options  # noqa: E402  (shared by every command)
-
-
-def _default_jobs() -> int:
-    import os
-
-    return max(1, min(64, os.cpu_count() or 1))
-
-
 @cli.command()
 @click.argument("roster", type=click.Path(dir_okay=False, path_type=str))
 @click.option("-o", "--output-dir", "outdir", required=True, metavar="DIR",
               type=click.Path(file_okay=False, path_type=str),
               help="Folder for the reports, index.html and summary.json (created if needed).")
-@click.option("-j", "--jobs", default=_default_jobs, show_default="number of cores",
-              type=click.IntRange(1, 64), help="Parse files in this many processes.")
+@_jobs_option
 @click.option("--fail-on", type=click.Choice(_FAIL_ON), default="never", show_default=True,
               help="Exit with 1 when an athlete's current finding is at or above this "
               "severity (seek_care counts above warning).")

@@ -23,3 +23,17 @@ def realdata() -> Path:
     if not REALDATA.is_dir():
         pytest.skip("../shared/realdata is absent (real-data tests need the shared folder)")
     return REALDATA
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory):
+    """Commands cache parsed files by default: keep the tests' cache out of the user's."""
+    import os
+
+    old = os.environ.get("LOADWATCH_CACHE_DIR")
+    os.environ["LOADWATCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("LOADWATCH_CACHE_DIR", None)
+    else:
+        os.environ["LOADWATCH_CACHE_DIR"] = old

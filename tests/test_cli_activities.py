@@ -119,3 +119,26 @@ def test_help_has_examples():
     assert result.exit_code == 0
     assert "Examples:" in result.stdout and "--timezone" in result.stdout
     assert "loadwatch activities sample_data/" in result.stdout
+
+
+def test_cache_dir_is_filled_once_and_reused_and_no_cache_leaves_none(tmp_path):
+    import sqlite3
+
+    from loadwatch.cache import DB_NAME
+    from tests.conftest import SAMPLE_DATA
+
+    folder = str(SAMPLE_DATA / "sam" / "exports")
+    cache_dir = tmp_path / "c"
+    first = CliRunner().invoke(cli, ["activities", folder, "--format", "csv",
+                                     "--cache-dir", str(cache_dir), "-j", "1"])
+    assert first.exit_code == 0, first.output
+    rows = sqlite3.connect(cache_dir / DB_NAME).execute("SELECT count(*) FROM parsed").fetchone()
+    assert rows[0] >= 1
+    again = CliRunner().invoke(cli, ["activities", folder, "--format", "csv",
+                                     "--cache-dir", str(cache_dir), "-j", "1"])
+    assert again.stdout == first.stdout
+    none_dir = tmp_path / "none"
+    bypass = CliRunner().invoke(cli, ["activities", folder, "--format", "csv", "--no-cache",
+                                      "--cache-dir", str(none_dir)])
+    assert bypass.stdout == first.stdout
+    assert not none_dir.exists()
