@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 
 from loadwatch.analysis import Analysis
@@ -401,13 +400,6 @@ def summary_json(result: BatchResult, roster: Roster) -> str:
 
 # --- index.html ---------------------------------------------------------------------------
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("loadwatch.report", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
 @dataclass(frozen=True)
@@ -472,8 +464,10 @@ def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
 
 def render_index(result: BatchResult, *, units: str = "km") -> str:
     """index.html as one self-contained string (the report's stylesheet, inlined)."""
-    css = _ENV.loader.get_source(_ENV, "report.css")[0]  # type: ignore[union-attr]
-    return _ENV.get_template(INDEX_NAME).render(
+    from loadwatch.report.render import TEMPLATES, stylesheet
+
+    css = stylesheet()
+    return TEMPLATES.get_template(INDEX_NAME).render(
         rows=index_rows(result, units), css=css, generated=result.generated,
         previous_run=result.previous_run, counts=result.counts_line(),
     )

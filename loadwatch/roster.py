@@ -17,13 +17,13 @@ the file itself is a :class:`~loadwatch.problems.UsageError` with one line namin
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from loadwatch.problems import UsageError
+from loadwatch.settings import read_toml
 
 #: Longest athlete name accepted [characters]; a name is a label, not a document.
 MAX_NAME_CHARS = 200
@@ -114,17 +114,5 @@ def parse_roster(data: Mapping[str, Any], base: Path, source: str = "roster.toml
 def load_roster(path: str | Path) -> Roster:
     """Read and check a roster file; raises :class:`UsageError` with a one-line message."""
     path = Path(path).expanduser()
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: roster file not found") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path}: is a folder, not a roster file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read roster ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path.name}: not valid TOML ({exc})") from None
-    roster = parse_roster(data, path.parent, path.name)
+    roster = parse_roster(read_toml(path, "roster"), path.parent, path.name)
     return Roster(path, roster.athletes)

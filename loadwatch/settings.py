@@ -268,14 +268,21 @@ def load_settings(path: Path | None = None, *, search: Sequence[Path] = ()) -> S
         if path is None:
             return Settings()
     path = Path(path)
+    data = read_toml(path, "config")
+    return dataclasses.replace(parse_settings(data, path.name), source=path)
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML file's content; any problem is a one-line :class:`UsageError` naming ``what``."""
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise UsageError(f"{path}: config file not found") from None
+        raise UsageError(f"{path}: {what} file not found") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a folder, not a {what} file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read config ({exc})") from None
+        raise UsageError(f"{path}: cannot read {what} ({exc})") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path.name}: not valid TOML ({exc})") from None
-    return dataclasses.replace(parse_settings(data, path.name), source=path)

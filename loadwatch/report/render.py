@@ -31,13 +31,20 @@ PNG_DPI = 200
 #: The DTD reference matplotlib writes into SVG: a URL, though browsers never fetch it.
 _SVG_DOCTYPE = re.compile(rb"<!DOCTYPE[^>]*>\s*")
 
-_ENV = jinja2.Environment(
+#: The package's templates (report and batch index), autoescaped: names and titles are
+#: untrusted text.
+TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("loadwatch.report", "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def stylesheet() -> str:
+    """The report's CSS, inlined into every page (the index reuses it)."""
+    return TEMPLATES.loader.get_source(TEMPLATES, "report.css")[0]  # type: ignore[union-attr]
 
 
 def figure_uri(fig: Figure, fmt: ImageFormat = "png") -> str:
@@ -84,8 +91,7 @@ def render_report(analysis: Analysis, *, weeks: int = 16, units: str = "km",
     """
     context = ctx_mod.build_context(analysis, weeks=weeks, units=units)
     context.figures = build_figures(context, image_format, narrow=narrow_figures)
-    css = _ENV.loader.get_source(_ENV, "report.css")[0]  # type: ignore[union-attr]
-    return _ENV.get_template("report.html").render(c=context, css=css)
+    return TEMPLATES.get_template("report.html").render(c=context, css=stylesheet())
 
 
 def write_report(analysis: Analysis, path: str | os.PathLike[str], **kw: object) -> Path:
