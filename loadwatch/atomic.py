@@ -5,14 +5,24 @@ fails midway (disk full, killed, an exception while rendering). The content is w
 to a temporary file in the target's own folder (so the final rename stays on one file
 system), flushed to disk, then moved over the target with :func:`os.replace`, which is
 atomic on POSIX and Windows.
+
+A writer killed outright (``kill -9``, power loss) cannot remove its temporary file; the
+next write of the same target removes such leftovers once they are :data:`STALE_TMP_S`
+old, so a folder rewritten by cron every week does not collect them forever.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
+
+#: A temporary file of ours at least this old [s] belongs to a writer that was killed:
+#: far longer than any write takes, so a concurrent writer's file is never touched.
+STALE_TMP_S = 3600.0
 
 
 def write_atomic(
@@ -42,7 +52,27 @@ def write_atomic(
             tmp.unlink()
         raise
     _fsync_dir(folder)
+    _remove_stale(folder, target.name)
     return target
+
+
+def _temp_pattern(name: str) -> re.Pattern[str]:
+    """Names :func:`tempfile.mkstemp` gives this target's temporary files."""
+    return re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}\.tmp")
+
+
+def _remove_stale(folder: Path, name: str) -> None:
+    """Remove this target's temporary files left by killed writers (best effort)."""
+    pattern = _temp_pattern(name)
+    cutoff = time.time() - STALE_TMP_S
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if not pattern.fullmatch(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                st = entry.stat(follow_symlinks=False)
+                if entry.is_file(follow_symlinks=False) and st.st_mtime < cutoff:
+                    os.unlink(entry.path)
 
 
 def _mode_for(target: Path) -> int:

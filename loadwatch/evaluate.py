@@ -153,11 +153,22 @@ def _long_run_spike(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
 ACUTE_DAYS, CHRONIC_DAYS, CHRONIC_LAG_DAYS = 7, 28, 7
 
 
+def _ewm(seeded: pd.Series, days: int) -> pd.Series:
+    """EWMA with alpha = 2 / (N + 1) (Williams 2017) over a seeded series, seed dropped."""
+    return seeded.ewm(alpha=2 / (days + 1), adjust=False).mean().iloc[1:].reset_index(drop=True)
+
+
 def load_change(daily: pd.DataFrame, floor: float) -> pd.Series:
     """Uncoupled EWMA acute:chronic ratio per day; NaN without 35 covered days or below floor."""
+    # Both averages start from the mean daily load of the first 28 covered days ("as
+    # usual"), not from the first day's load (pandas' default), which made the ratio depend
+    # on whether the data happened to begin with a run or a rest day.
     load_ = daily["load"].fillna(0.0)
-    acute = load_.ewm(alpha=2 / (ACUTE_DAYS + 1), adjust=False).mean()
-    chronic = load_.ewm(alpha=2 / (CHRONIC_DAYS + 1), adjust=False).mean().shift(CHRONIC_LAG_DAYS)
+    first = load_[daily["covered"].fillna(False).to_numpy(bool)].head(CHRONIC_DAYS)
+    seed = float(first.mean()) if len(first) else 0.0
+    seeded = pd.concat([pd.Series([seed]), load_], ignore_index=True)
+    acute = _ewm(seeded, ACUTE_DAYS).set_axis(daily.index)
+    chronic = _ewm(seeded, CHRONIC_DAYS).shift(CHRONIC_LAG_DAYS).set_axis(daily.index)
     need = CHRONIC_DAYS + CHRONIC_LAG_DAYS
     cov = daily["covered"].astype(float).rolling(need, min_periods=need).sum() == need
     ok = cov & (chronic >= floor)
@@ -235,13 +246,22 @@ def _intensity_jump(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
     return rows, None
 
 
+def _prev_runs_median(km: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Median distance and number of the runs in the 60 days before each run.
+
+    A run of 0 km (an empty recording) has no distance to compare: it counts like a run
+    without one, so it neither lowers the median nor makes up the 5 runs it needs.
+    """
+    window = km.where(km > 0).rolling("60D", closed="left")
+    return window.median().to_numpy(float), window.count().to_numpy(float)
+
+
 def hard_sessions(f: Frames, rule: Rule) -> np.ndarray:
     """Boolean per run: >= hard_min above threshold, or a long run vs the 60-day median."""
     runs = f.runs
     hi = runs["hi_intensity_s"].to_numpy(float)
     km = pd.Series(runs["distance_km"].to_numpy(float), index=f.run_start)
-    median = km.rolling("60D", closed="left").median().to_numpy(float)
-    count = km.rolling("60D", closed="left").count().to_numpy(float)
+    median, count = _prev_runs_median(km)
     long_run = (count >= 5) & (km.to_numpy() >= rule.value("long_run_multiple") * median)
     return (np.nan_to_num(hi) >= rule.value("hard_min") * 60) | long_run
 
@@ -381,8 +401,7 @@ def _trail_volume_jump(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
                                 "Trail volume rose: " + "; ".join(texts)))
     # the first long trail run: long by the hard-session definition, none before
     km = pd.Series(f.runs["distance_km"].to_numpy(float), index=f.run_start)
-    median = km.rolling("60D", closed="left").median().to_numpy(float)
-    count = km.rolling("60D", closed="left").count().to_numpy(float)
+    median, count = _prev_runs_median(km)
     m = rule.value("first_long")
     long_ = trail & (count >= 5) & (km.to_numpy() >= m * median)
     if long_.any():

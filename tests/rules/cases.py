@@ -94,7 +94,8 @@ CASES: dict[str, list[dict]] = {
     "load_ratio": [
         {"name": "steady", "weeks": [30] * 8, "expect": []},
         {"name": "doubling", "weeks": [30] * 6 + [60], "expect": [(6, "caution")]},
-        {"name": "+40 %", "weeks": [30] * 6 + [45], "expect": [(6, "info")]},
+        {"name": "+50 %", "weeks": [30] * 6 + [45], "expect": [(6, "caution")]},
+        {"name": "+30 %", "weeks": [30] * 6 + [39], "expect": [(6, "info")]},
         {"name": "small base below the floor", "weeks": [4] * 6 + [8], "expect": []},
     ],
     "intensity_jump": [
