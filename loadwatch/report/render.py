@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 import jinja2
+import matplotlib
 from matplotlib.figure import Figure
 
 from loadwatch.analysis import Analysis
@@ -55,8 +56,10 @@ def figure_uri(fig: Figure, fmt: ImageFormat = "png") -> str:
         mime = "image/png"
     elif fmt == "svg":
         # no date (reproducible output) and no Dublin Core type URL in the metadata
-        fig.savefig(buf, format="svg",
-                    metadata={"Date": None, "Creator": None, "Type": None, "Format": None})
+        # a fixed salt for the SVG's element ids: the same figure gives the same bytes
+        with matplotlib.rc_context({"svg.hashsalt": "loadwatch"}):
+            fig.savefig(buf, format="svg",
+                        metadata={"Date": None, "Creator": None, "Type": None, "Format": None})
         mime = "image/svg+xml"
         buf = io.BytesIO(_SVG_DOCTYPE.sub(b"", buf.getvalue(), count=1))
     else:

@@ -235,3 +235,16 @@ def test_generated_and_header(html: str, season: Analysis) -> None:
     assert "247 read, 1 rejected, 1 skipped" in head
     assert "garmin fenix 7 (245)" in head
     assert pd.Timestamp(season.generated).year == 2026
+
+
+def test_same_analysis_gives_byte_identical_report() -> None:
+    """Figures carry fixed SVG ids: a cron job's unchanged week rewrites the same bytes."""
+    import dataclasses
+    import datetime as dt
+
+    from loadwatch.report.render import render_report
+    from tests.report.synth import synthetic_analysis
+
+    a = dataclasses.replace(synthetic_analysis(weeks=12),
+                            generated=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert render_report(a, narrow_figures=False) == render_report(a, narrow_figures=False)
