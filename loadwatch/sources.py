@@ -195,7 +195,7 @@ def _from_file(path: Path, shown: str) -> Iterator[Item | Problem]:
             data = gunzip(data)
             name = _strip_gz(name)
         yield Item(shown, name, data, "", _strip_gz(location))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
         yield Problem(shown, f"not a readable zip archive ({exc})")
     except (ValueError, _Refused) as exc:
         yield Problem(shown, str(exc))

@@ -59,6 +59,10 @@ ALT_CONSTANT_SPAN_M = 0.5
 #: ELEV_MEDIAN_POINTS samples (50 m) before the hysteresis.
 ELEV_STEP_M = 10.0
 ELEV_MEDIAN_POINTS = 5
+#: The resampled profile has at most this many points (2,000 km at ELEV_STEP_M, more than
+#: any one activity); a corrupt distance (a device counter at 10**8 m) gets a coarser step
+#: instead of an array of billions of samples.
+ELEV_MAX_SAMPLES = 200_000
 #: Symmetric hysteresis [m]: 3 m for barometric altitude (GoldenCheetah), 5 m for GPS.
 HYSTERESIS_BARO_M = 3.0
 HYSTERESIS_GPS_M = 5.0
@@ -279,9 +283,13 @@ def _cumulative_distance(
         d = dev[ok]
         back = -np.diff(d)[np.diff(d) < 0].sum()
         total = float(d.max() - d[0])
-        if total > 0 and back <= DEVICE_DISTANCE_MAX_BACKWARD * total:
+        # a corrupt counter (10**8 m in a minute) is not a distance anyone covered
+        fast = total > JUMP_MAX_SPEED_M_S * max(float(t[ok][-1] - t[ok][0]), 1.0)
+        if total > 0 and not fast and back <= DEVICE_DISTANCE_MAX_BACKWARD * total:
             return np.interp(t, t[ok], np.maximum.accumulate(d))
-        if total > 0:
+        if fast:
+            quality.append(f"device distance ignored (faster than {JUMP_MAX_SPEED_M_S:g} m/s)")
+        elif total > 0:
             quality.append("device distance not monotone; distance from GPS")
         elif gps is not None and gps[-1] > 0:
             quality.append("device distance is zero; distance from GPS")
@@ -290,7 +298,7 @@ def _cumulative_distance(
     if gps is not None:
         return gps
     speed = _column(frame, "speed_m_s")
-    okv = np.isfinite(speed) & (speed >= 0)
+    okv = np.isfinite(speed) & (speed >= 0) & (speed <= JUMP_MAX_SPEED_M_S)
     if okv.sum() >= max(2, 0.5 * n):
         v = np.interp(t, t[okv], speed[okv])
         dt = np.minimum(np.diff(t), PAUSE_GAP_S)
@@ -386,7 +394,8 @@ def _elevation(
         return none
     hysteresis = HYSTERESIS_BARO_M if barometric else HYSTERESIS_GPS_M
     source = "barometric" if barometric else "gps"
-    if cum is None or cum[ok][-1] - cum[ok][0] < 2 * ELEV_STEP_M:
+    span = cum[ok][-1] - cum[ok][0] if cum is not None else math.nan
+    if not np.isfinite(span) or span < 2 * ELEV_STEP_M:
         smooth = _median(z, ELEV_MEDIAN_POINTS)
         up, down = _hysteresis(smooth, hysteresis)
         return {
@@ -397,7 +406,7 @@ def _elevation(
             "elevation_source": source,
         }
     x = cum[ok]
-    grid = np.arange(x[0], x[-1], ELEV_STEP_M)
+    grid = np.arange(x[0], x[-1], max(ELEV_STEP_M, span / ELEV_MAX_SAMPLES))
     if grid[-1] < x[-1]:
         grid = np.append(grid, x[-1])
     smooth = _median(np.interp(grid, x, z), ELEV_MEDIAN_POINTS)

@@ -123,19 +123,35 @@ def text(values: pd.Series, decimal: str) -> pd.Series:
     return _clean(values)
 
 
+def _to_datetime(raw: pd.Series, fmt: str, utc: bool) -> pd.Series:
+    """``pd.to_datetime`` with errors coerced; for local times (``utc`` False) a zone in
+    the text is dropped, keeping the wall time, also when zoned and naive values (which
+    pandas refuses to mix) sit in one column."""
+    if utc:
+        return pd.to_datetime(raw, format=fmt, errors="coerce", utc=True)
+    try:
+        out = pd.to_datetime(raw, format=fmt, errors="coerce")
+    except ValueError:  # zones mixed: one value at a time (a broken file, not the usual case)
+        stamps = [pd.to_datetime(v, format=fmt, errors="coerce") if isinstance(v, str)
+                  else pd.NaT for v in raw]
+        out = pd.Series([t if pd.isna(t) or t.tzinfo is None else t.tz_localize(None)
+                         for t in stamps], index=raw.index, dtype="datetime64[us]")
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_localize(None)
+    return out
+
+
 def _times(fmt: str, utc: bool) -> Parser:
     """Date-times in ``fmt`` (falling back to pandas' own guess, row by row)."""
 
     def parse(values: pd.Series, decimal: str) -> pd.Series:
         raw = _clean(values)
-        out = pd.to_datetime(raw, format=fmt, errors="coerce", utc=utc)
+        out = _to_datetime(raw, fmt, utc)
         retry = out.isna() & raw.notna()
         if retry.any():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                again = pd.to_datetime(raw[retry], format="mixed", errors="coerce", utc=utc)
-            if not utc and getattr(again.dt, "tz", None) is not None:
-                again = again.dt.tz_localize(None)
+                again = _to_datetime(raw[retry], "mixed", utc)
             out = out.astype(object)
             out[retry] = again
             out = pd.to_datetime(out, errors="coerce", utc=utc)
@@ -361,9 +377,17 @@ def detect(headers: list[str]) -> Dialect:
     for dialect in DIALECTS:
         if all(s.lower() in present for s in dialect.signature):
             return dialect
-    shown = ", ".join(h for h in headers[:8] if h) + (", ..." if len(headers) > 8 else "")
+    shown = ", ".join(_printable(h) for h in headers[:8] if h)
+    shown += ", ..." if len(headers) > 8 else ""
     expected = "; or ".join(d.description for d in DIALECTS)
     raise NotAnActivity(f"CSV columns not recognised ({shown}); expected {expected}")
+
+
+def _printable(header: str, limit: int = 40) -> str:
+    """A header as the one-line reason shows it: whitespace runs (newlines in quoted
+    cells) as one space, other control characters as "?", at most ``limit`` characters."""
+    text = "".join(c if c.isprintable() else "?" for c in " ".join(header.split()))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _decimal_mark(values: pd.Series | None) -> str:

@@ -300,12 +300,15 @@ def _keep(scan: _Scan, name: str, values: dict[str, Any]) -> None:
 def _floats(values: list[Any]) -> np.ndarray:
     """A float array from decoded values; None, tuples (misdecoded fields), text -> NaN."""
     try:
-        return np.array(values, dtype=float)
+        out = np.array(values, dtype=float)
     except (TypeError, ValueError):
-        return np.array(
+        out = None
+    if out is None or out.ndim != 1:  # tuples all of one length make a 2-D array
+        out = np.array(
             [v if _is_number(v) else np.nan for v in values],
             dtype=float,
         )
+    return out
 
 
 def _fit_times(seconds: np.ndarray) -> pd.DatetimeIndex:

@@ -117,9 +117,14 @@ def check_times(times: pd.Series, what: str) -> None:
     first, last = times.min(), times.max()
     now = pd.Timestamp.now(tz="UTC")
     if first < EARLIEST:
-        raise InputError(f"{what} timestamps are not real dates ({first:%Y-%m-%d})")
+        raise InputError(f"{what} timestamps are not real dates ({_day(first)})")
     if last > now + pd.Timedelta(days=1):
-        raise InputError(f"{what} timestamps lie in the future ({last:%Y-%m-%d})")
+        raise InputError(f"{what} timestamps lie in the future ({_day(last)})")
+
+
+def _day(ts: pd.Timestamp) -> str:
+    # not strftime: it refuses years outside 1-9999, which pandas timestamps can hold
+    return f"{ts.year:04d}-{ts.month:02d}-{ts.day:02d}"
 
 
 def summary_from_records(
@@ -138,6 +143,7 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
     root = xmlsafe.parse(data, "GPX", point_tags=("trkpt", "rtept", "wpt"))
     if xmlsafe.local(root.tag) != "gpx":
         raise InputError(f"not a GPX file: root element is <{xmlsafe.local(root.tag)}>")
+    del root  # only checked: free its tree (~300 bytes a point) before gpxpy builds its own
     try:
         gpx = gpxpy.parse(xmlsafe.decode(data))
     except Exception as e:  # gpxpy raises assorted errors on bad input
@@ -154,7 +160,8 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
     out: list[ParsedActivity] = []
     refused: list[str] = []
     for track in tracks:
-        label = f"track '{track.name}'" if track.name else f"track {len(out) + len(refused) + 1}"
+        name = " ".join((track.name or "").split())  # reasons are one line
+        label = f"track '{name}'" if name else f"track {len(out) + len(refused) + 1}"
         try:
             out.append(_track(track, gpx, label if len(tracks) > 1 else "GPX"))
         except InputError as e:
@@ -221,7 +228,10 @@ def _records(points: list[gpxpy.gpx.GPXTrackPoint]) -> pd.DataFrame:
     for i, p in enumerate(points):
         if p.time is not None:
             t = p.time if p.time.tzinfo is not None else p.time.replace(tzinfo=dt.UTC)
-            epoch_us[i] = round(t.timestamp() * 1e6)
+            try:
+                epoch_us[i] = round(t.timestamp() * 1e6)
+            except (ValueError, OverflowError):  # zone beyond +-24 h, year 1 or 9999 shifted
+                epoch_us[i] = np.nan  # an unusable time: the point counts as untimed
         lat[i] = p.latitude if p.latitude is not None else np.nan
         lon[i] = p.longitude if p.longitude is not None else np.nan
         alt[i] = p.elevation if p.elevation is not None else np.nan
