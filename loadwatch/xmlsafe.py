@@ -37,11 +37,12 @@ def local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def parse(data: bytes, what: str, point_tags: Collection[str] = ()) -> ET.Element:
+def parse(data: bytes, what: str, point_tags: Collection[str] = (),
+          max_points: int | None = None) -> ET.Element:
     """Parse ``data`` safely and return the root element.
 
     ``what`` names the format in messages ("GPX"); elements whose local name is in
-    ``point_tags`` are counted against :data:`MAX_POINTS`.
+    ``point_tags`` are counted against ``max_points`` (default :data:`MAX_POINTS`).
     Raises :class:`InputError` for hostile, malformed, too deep or too large documents.
     """
     head = data.lstrip()[:64]
@@ -52,6 +53,7 @@ def parse(data: bytes, what: str, point_tags: Collection[str] = ()) -> ET.Elemen
     ):
         raise InputError(f"not a {what} file: no XML content")
     points_wanted = set(point_tags)
+    limit = MAX_POINTS if max_points is None else min(max_points, MAX_POINTS)
     depth = points = elements = 0
     root: ET.Element | None = None
     try:
@@ -74,8 +76,8 @@ def parse(data: bytes, what: str, point_tags: Collection[str] = ()) -> ET.Elemen
                 raise InputError(f"refused {what} file: XML nested deeper than {MAX_DEPTH} levels")
             if points_wanted and local(elem.tag) in points_wanted:
                 points += 1
-                if points > MAX_POINTS:
-                    raise InputError(f"refused {what} file: more than {MAX_POINTS:,} points")
+                if points > limit:
+                    raise InputError(f"refused {what} file: more than {limit:,} points")
             if elements > MAX_ELEMENTS:
                 raise InputError(f"refused {what} file: more than {MAX_ELEMENTS:,} XML elements")
     except defusedxml.DTDForbidden:

@@ -307,3 +307,26 @@ def test_absurd_point_count_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(InputError, match="refused GPX file: more than 100 points"):
         gpx.read(make_gpx(pts(101)), "huge.gpx")
     assert len(gpx.read(make_gpx(pts(100)), "ok.gpx")[0].records) == 100
+
+
+def test_track_point_cap_bounds_gpxpy_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gpxpy holds ~2 KB a point: GPX files beyond gpx.MAX_POINTS are refused by name."""
+    monkeypatch.setattr(gpx, "MAX_POINTS", 50)
+    with pytest.raises(InputError, match="more than 50 points"):
+        gpx.read(make_gpx(pts(60)), "big.gpx")
+    assert len(gpx.read(make_gpx(pts(40)), "ok.gpx")) == 1
+
+
+def test_namespaced_and_plain_gpx_read_alike() -> None:
+    """The default namespace is dropped before the single parse; prefixed ones stay."""
+    ext = ("<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{hr:.0f}</gpxtpx:hr>"
+           "</gpxtpx:TrackPointExtension></extensions>")
+    ns = 'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1"'
+    with_ns = make_gpx(pts(30, ext), ns=ns)
+    without = with_ns.replace(b' xmlns="http://www.topografix.com/GPX/1/1"', b"")
+    assert without != with_ns
+    a, b = gpx.read(with_ns, "a.gpx")[0], gpx.read(without, "b.gpx")[0]
+    assert a.summary["distance_km"] > 0.09
+    assert a.summary["distance_km"] == pytest.approx(b.summary["distance_km"])
+    assert a.summary["avg_hr"] == pytest.approx(b.summary["avg_hr"])
+    assert a.summary["avg_hr"] == pytest.approx(151, abs=1)
