@@ -36,11 +36,12 @@ import pandas as pd
 from loadwatch.analysis import Analysis
 from loadwatch.atomic import write_atomic
 from loadwatch.problems import Problem, UsageError
-from loadwatch.read import ParsedCache, estimate_files, read_activities
+from loadwatch.read import ParsedCache, read_activities
 from loadwatch.roster import Roster, RosterAthlete
 from loadwatch.rules import RULES
 from loadwatch.schema import SEVERITIES, severity_rank
 from loadwatch.settings import load_settings
+from loadwatch.sources import estimate_files
 
 SUMMARY_NAME = "summary.json"
 INDEX_NAME = "index.html"

@@ -262,3 +262,43 @@ def _from_zip(
             yield Problem(member_shown, f"unsupported compression ({exc})")
         except (OSError, EOFError, zlib.error) as exc:
             yield Problem(member_shown, f"corrupt archive member ({exc})")
+
+
+def estimate_files(paths: Iterable[str | Path]) -> int:
+    """About how many files :func:`read_activities` will hand to readers (for a progress bar).
+
+    Counts the readable files in folders and the readable members of zip archives (a zip
+    that cannot be opened, or one inside another, counts once) without reading them.
+    """
+    total = 0
+    for raw in [paths] if isinstance(paths, (str, Path)) else paths:
+        path = Path(raw)
+        if path.is_dir():
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = [d for d in dirs if not _hidden([d])]
+                total += sum(
+                    _estimate_file(Path(folder) / f) for f in files
+                    if not _hidden([f]) and f.lower() not in RESERVED_NAMES
+                )
+        elif path.is_file():
+            total += _estimate_file(path)
+    return total
+
+
+def _estimate_file(path: Path) -> int:
+    kind = _kind(path.name)
+    if kind is None:
+        return 0
+    if kind != "zip":
+        return 1
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [i.filename for i in archive.infolist() if not i.is_dir()]
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
+        return 1
+    count = 0
+    for name in names:
+        parts = [p for p in name.replace("\\", "/").split("/") if p]
+        if parts and not _hidden(parts) and parts[-1].lower() not in RESERVED_NAMES:
+            count += _kind(name) is not None
+    return count
