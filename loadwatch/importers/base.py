@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
+
+from loadwatch.problems import InputError
 
 
 @dataclass
@@ -33,3 +35,33 @@ class ParsedActivity:
 #: one-line reason for a file it cannot use; any other exception is a bug that the
 #: caller still reports by name rather than letting it stop the batch.
 Reader = Callable[[bytes, str], list[ParsedActivity]]
+
+
+Part = TypeVar("Part")
+
+
+def read_parts(
+    parts: Sequence[Part], read_one: Callable[[Part, str], ParsedActivity],
+    label: Callable[[int, Part], str], noun: str,
+) -> list[ParsedActivity]:
+    """Read each part of a file (GPX tracks, TCX activities), keeping the readable ones.
+
+    A part that raises :class:`~loadwatch.problems.InputError` is named in the others'
+    quality notes; when none is readable, the first reason is raised (with a count).
+    """
+    out: list[ParsedActivity] = []
+    refused: list[str] = []
+    for i, part in enumerate(parts, 1):
+        try:
+            out.append(read_one(part, label(i, part)))
+        except InputError as e:
+            refused.append(str(e))
+    if not out:
+        more = f" (and {len(refused) - 1} more {noun} refused)" if len(refused) > 1 else ""
+        raise InputError(refused[0] + more)
+    if refused:
+        extra = "; ".join(f"skipped {r}" for r in refused)
+        for act in out:
+            q = act.summary["quality"]
+            act.summary["quality"] = f"{q}; {extra}" if q else extra
+    return out

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from loadwatch import schema, streams, xmlsafe
-from loadwatch.importers.base import ParsedActivity
+from loadwatch.importers.base import ParsedActivity, read_parts
 from loadwatch.problems import InputError, NotAnActivity
 
 #: The root's default namespace declaration (the first ``xmlns="..."``), see :func:`read`.
@@ -170,26 +170,20 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
     n_timed = sum(p.time is not None for t in tracks for s in t.segments for p in s.points)
     if n_timed == 0:
         raise InputError("GPX has no timestamps")
-    out: list[ParsedActivity] = []
-    refused: list[str] = []
-    for track in tracks:
+    def label(i: int, track: gpxpy.gpx.GPXTrack) -> str:
+        if len(tracks) == 1:
+            return "GPX"
         name = " ".join((track.name or "").split())  # reasons are one line
-        label = f"track '{name}'" if name else f"track {len(out) + len(refused) + 1}"
-        try:
-            out.append(_track(track, gpx, label if len(tracks) > 1 else "GPX"))
-        except InputError as e:
-            refused.append(str(e))
-    if not out:
+        return f"track '{name}'" if name else f"track {i}"
+
+    try:
+        return read_parts(tracks, lambda t, what: _track(t, gpx, what), label, "tracks")
+    except InputError:
         if n_timed < MIN_TIMED_SHARE * n_points:
-            raise InputError(f"GPX: only {n_timed} of {n_points} track points have a time")
-        more = f" (and {len(refused) - 1} more tracks refused)" if len(refused) > 1 else ""
-        raise InputError(refused[0] + more)
-    if refused:
-        extra = "; ".join(f"skipped {r}" for r in refused)
-        for act in out:
-            q = act.summary["quality"]
-            act.summary["quality"] = f"{q}; {extra}" if q else extra
-    return out
+            raise InputError(
+                f"GPX: only {n_timed} of {n_points} track points have a time"
+            ) from None
+        raise
 
 
 def _track(track: gpxpy.gpx.GPXTrack, gpx: gpxpy.gpx.GPX, what: str) -> ParsedActivity:

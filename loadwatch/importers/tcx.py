@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from loadwatch import schema, xmlsafe
-from loadwatch.importers.base import ParsedActivity
+from loadwatch.importers.base import ParsedActivity, read_parts
 from loadwatch.importers.gpx import check_times, sport_from_type, summary_from_records
 from loadwatch.problems import InputError, NotAnActivity
 
@@ -41,23 +41,10 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
     activities = [el for el in root.iter() if xmlsafe.local(el.tag) == "Activity"]
     if not activities:
         raise NotAnActivity("TCX has no activities (a course or workout file)")
-    out: list[ParsedActivity] = []
-    refused: list[str] = []
-    for i, act in enumerate(activities, 1):
-        what = "TCX" if len(activities) == 1 else f"TCX activity {i}"
-        try:
-            out.append(_activity(act, what))
-        except InputError as e:
-            refused.append(str(e))
-    if not out:
-        more = f" (and {len(refused) - 1} more activities refused)" if len(refused) > 1 else ""
-        raise InputError(refused[0] + more)
-    if refused:
-        extra = "; ".join(f"skipped {r}" for r in refused)
-        for a in out:
-            q = a.summary["quality"]
-            a.summary["quality"] = f"{q}; {extra}" if q else extra
-    return out
+    return read_parts(
+        activities, _activity,
+        lambda i, _: "TCX" if len(activities) == 1 else f"TCX activity {i}", "activities",
+    )
 
 
 def _child(el: ET.Element, name: str) -> ET.Element | None:
