@@ -59,3 +59,33 @@ class Analysis:
     #: the rules as evaluated for this athlete (overrides and bone-stress steps applied),
     #: by id; empty means the catalogue defaults
     rules: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The week a reader should see first, and the weeks whose findings lead with it.
+
+    Normally the latest week ("This week"). When the latest week has no runs yet (a
+    Monday cron run, a rest week so far), the week that just ended is what the runner or
+    coach needs: ``label`` is then "Last week", ``row`` that week, and ``weeks`` holds
+    both, so a finding from the weekend (a red flag) is never hidden behind an empty week.
+    """
+
+    label: str
+    row: pd.Series
+    previous: pd.Series | None
+    weeks: frozenset[str]
+
+
+def focus(weekly: pd.DataFrame) -> Focus | None:
+    """The :class:`Focus` of a weekly frame (schema.WEEKLY), or None when it is empty."""
+    if weekly.empty:
+        return None
+    w = weekly.sort_values("week_start")
+    latest = w.iloc[-1]
+    quiet = int(latest["runs"]) == 0 and len(w) > 1
+    at = len(w) - 2 if quiet else len(w) - 1
+    row = w.iloc[at]
+    previous = w.iloc[at - 1] if at > 0 else None
+    return Focus("Last week" if quiet else "This week", row, previous,
+                 frozenset({str(latest["week"]), str(row["week"])}))

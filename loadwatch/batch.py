@@ -3,9 +3,11 @@
 :func:`run_batch` analyses each athlete of a :class:`~loadwatch.roster.Roster` (sharing one
 parsed-file cache, so a weekly re-run only parses new files), writes their report, then
 ``summary.json`` (the same content for scripts) and ``index.html`` last: a table of the
-athletes, most severe current finding first. "Current" is the latest week of each
-athlete's data, the report's "This week". A finding is *new* when the previous run's
-summary.json (same folder) did not list it for the same athlete, rule and week.
+athletes, most severe current finding first. "Current" is what the report leads with
+(:func:`loadwatch.analysis.focus`): the latest week, or the week that just ended when the
+latest has no runs yet (so a Monday run still shows the weekend's findings). A finding
+is *new* when the previous run's summary.json (same folder) did not list it for the same
+athlete, rule and week.
 
 One athlete can never stop the others: a missing folder, a roster entry whose files are
 all broken, a bad config or an error while writing becomes a row saying so. Athlete
@@ -33,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from loadwatch.analysis import Analysis
+from loadwatch.analysis import Analysis, focus
 from loadwatch.atomic import write_atomic
 from loadwatch.problems import Problem, UsageError
 from loadwatch.read import ParsedCache, read_activities
@@ -162,28 +164,36 @@ class BatchResult:
 # --- one athlete --------------------------------------------------------------------------
 
 
+def _when(iso: str) -> str:
+    """An ISO timestamp as people read it: '22 Nov 2026 12:42 UTC'."""
+    try:
+        return dt.datetime.fromisoformat(iso).strftime("%d %b %Y %H:%M %Z").strip()
+    except ValueError:
+        return iso
+
+
 def _num(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else round(float(value), 3)
 
 
 def _summarise(athlete: RosterAthlete, slug: str, a: Analysis) -> AthleteSummary:
     """The current week of ``a``: distance, its change, and the findings of that week."""
-    weekly = a.weekly.sort_values("week_start")
     out = AthleteSummary(athlete.name, slug, "ok", files_read=a.files_read,
                          problems=[{"source": p.source, "reason": p.reason} for p in a.problems])
-    if weekly.empty:
+    lead = focus(a.weekly)
+    if lead is None:
         return out
-    cur = weekly.iloc[-1]
+    cur = lead.row
     out.week = str(cur["week"])
     out.week_start = pd.Timestamp(cur["week_start"]).date().isoformat()
     out.distance_km = _num(cur["distance_km"])
     out.runs = int(cur["runs"])
-    if len(weekly) > 1:
-        out.previous_distance_km = _num(weekly["distance_km"].iloc[-2])
+    if lead.previous is not None:
+        out.previous_distance_km = _num(lead.previous["distance_km"])
         prev = out.previous_distance_km
         if prev and out.distance_km is not None:
             out.change_pct = round((out.distance_km - prev) / prev * 100, 1)
-    current = a.findings[a.findings["week"].astype(str) == out.week]
+    current = a.findings[a.findings["week"].astype(str).isin(lead.weeks)]
     if not current.empty:
         current = current.assign(_rank=current["severity"].astype(str).map(severity_rank))
         current = current.sort_values(["_rank", "rule"], ascending=[False, True], kind="stable")
@@ -465,11 +475,13 @@ def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
 
 def render_index(result: BatchResult, *, units: str = "km") -> str:
     """index.html as one self-contained string (the report's stylesheet, inlined)."""
+    from loadwatch.report.context import RED_FLAG_ACTION, RED_FLAGS
     from loadwatch.report.render import TEMPLATES, stylesheet
 
     css = stylesheet()
     return TEMPLATES.get_template(INDEX_NAME).render(
-        rows=index_rows(result, units), css=css, generated=result.generated,
+        rows=index_rows(result, units), css=css, generated=_when(result.generated),
         previous_run=result.previous_run, counts=result.counts_line(),
+        red_flags=RED_FLAGS, red_flag_action=RED_FLAG_ACTION,
     )
 

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from loadwatch.analysis import Analysis
+from loadwatch.analysis import Analysis, focus
 from loadwatch.evaluate import load_change
 from loadwatch.load import distance_load_factor
 from loadwatch.rules import CONDITIONS, RULES, Rule
@@ -633,15 +633,12 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
 
     current = None
     this_week: list[FindingView] = []
-    if not shown.empty:
-        # A Monday cron run (or a rest week so far) has no runs in the calendar week yet:
-        # then the week that just ended is what the runner needs to see first.
-        latest = shown.iloc[-1]
-        quiet = int(latest["runs"]) == 0 and len(shown) > 1
-        cw = shown.iloc[-2] if quiet else latest
+    lead = focus(shown)
+    if lead is not None:
+        cw = lead.row
         ws = pd.Timestamp(cw["week_start"])
         current = WeekSummary(
-            label="Last week" if quiet else "This week",
+            label=lead.label,
             week=str(cw["week"]),
             span=f"{fmt_day(ws)} – {fmt_day(ws + pd.Timedelta(days=6))}",
             distance=u.fd(cw["distance_km"]),
@@ -650,8 +647,7 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
             descent=u.fe(cw["descent_m"]),
             hi_min="–" if _missing(cw["hi_intensity_min"]) else f"{cw['hi_intensity_min']:.0f} min",
         )
-        weeks_first = {str(latest["week"]), current.week}
-        this_week = sorted((v for v in views if v.week in weeks_first),
+        this_week = sorted((v for v in views if v.week in lead.weeks),
                            key=lambda v: severity_rank(v.severity), reverse=True)
 
     rule_counts = in_period["rule"].astype(str).value_counts()
