@@ -122,6 +122,22 @@ SELF_CARE = (
     "when pain persists beyond one to two weeks of self-care."
 )
 
+#: The self-care and prevention the seeds give for all overuse pain (RULES.md, "Conditions"),
+#: in plain words, one item each; shown once in the report beside the conditions.
+GENERAL_SELF_CARE = (
+    "relative rest from the activity that provokes pain, with low-impact cross-training "
+    "(swimming, water running, cycling)",
+    "ice for 15-20 minutes; anti-inflammatory painkillers for a short time only",
+    "progress gradually (about 10 % a week as a rule of thumb) and recover between hard "
+    "efforts; warm up",
+    "run on even surfaces rather than cambered roads or technical trails while symptoms last",
+    "replace shoes at 450-800 km",
+    "strengthen the gluteus medius and core: side-lying leg lifts, clamshells, banded walks, "
+    "single-leg bridges",
+    "calcium, vitamin D and enough energy for the training you do",
+    "see a professional when pain persists beyond one to two weeks of self-care",
+)
+
 _CONDITIONS = (
     Condition(
         "femoral_stress_fracture", "Femoral neck or pelvic bone stress",

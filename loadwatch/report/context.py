@@ -24,7 +24,7 @@ import pandas as pd
 from loadwatch.analysis import Analysis, focus
 from loadwatch.evaluate import load_change
 from loadwatch.load import distance_load_factor
-from loadwatch.rules import CONDITIONS, RULES, Rule
+from loadwatch.rules import CONDITIONS, GENERAL_SELF_CARE, RULES, Rule
 from loadwatch.rules import SELF_CARE as SHARED_SELF_CARE
 from loadwatch.schema import RUNNING_SPORTS, SEVERITIES, severity_rank
 
@@ -76,19 +76,6 @@ ACWR_CAVEAT = (
     "weighted, the 28-day one lagged a week) shows how fast load changed compared with your "
     "recent pattern, not whether you are injured. Its link to injury comes from team sports "
     "and is weak and contested in runners."
-)
-GENERAL_SELF_CARE = (
-    "relative rest from the activity that provokes pain, with low-impact cross-training "
-    "(swimming, water running, cycling)",
-    "ice for 15-20 minutes; anti-inflammatory painkillers for a short time only",
-    "progress gradually (about 10 % a week as a rule of thumb) and recover between hard "
-    "efforts; warm up",
-    "run on even surfaces rather than cambered roads or technical trails while symptoms last",
-    "replace shoes at 450-800 km",
-    "strengthen the gluteus medius and core: side-lying leg lifts, clamshells, banded walks, "
-    "single-leg bridges",
-    "calcium, vitamin D and enough energy for the training you do",
-    "see a professional when pain persists beyond one to two weeks of self-care",
 )
 
 @dataclass(frozen=True)
