@@ -36,6 +36,8 @@ M_PER_FT = 0.3048
 
 #: Weeks of recent use a shoe's projected retirement date is based on.
 SHOE_RATE_WEEKS = 8
+#: Projections further ahead than this [weeks] are shown as text, not a date.
+SHOE_PROJECTION_WEEKS = 520
 
 
 def rules_of(analysis: Analysis) -> Mapping[str, Rule]:
@@ -539,6 +541,8 @@ def _shoes(analysis: Analysis, units: Units, start: pd.Timestamp, end: pd.Timest
         for mark in marks:
             if total >= mark:
                 proj[mark] = "reached"
+            elif rate > 0 and (mark - total) / rate > SHOE_PROJECTION_WEEKS:
+                proj[mark] = "not within 10 years"  # a mark of 1e6 km: no date to show
             elif rate > 0:
                 proj[mark] = end + pd.Timedelta(weeks=(mark - total) / rate)
             else:
