@@ -487,8 +487,10 @@ class _Staging:
                                         "replaced")
 
     def write(self, name: str, text: str) -> None:
+        """Stage one output; a file name that is not UTF-8 (a surrogate escape) shows as
+        "?" rather than costing the squad its summary and index."""
         try:
-            write_atomic(self.path / name, text)
+            write_atomic(self.path / name, text.encode("utf-8", "replace"))
         except OSError as exc:
             raise OutputsNotWritten(f"cannot write {self.out / name}: "
                                     f"{exc.strerror or exc}; nothing was replaced") from None
@@ -499,6 +501,8 @@ class _Staging:
             target = self.out / name
             try:
                 check_replaceable(target)
+                with contextlib.suppress(FileNotFoundError):  # keep the old file's mode
+                    os.chmod(self.path / name, os.stat(target).st_mode & 0o7777)
                 os.replace(self.path / name, target)
             except OSError as exc:
                 raise OutputsNotWritten(f"cannot replace {target}: {exc.strerror or exc}"

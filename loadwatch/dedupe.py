@@ -274,51 +274,63 @@ def merge_copies(activities: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]
     keys["row"] = np.arange(len(frame))
     ranked = keys.sort_values(["group", "rank", "missing", "source", "row"], kind="stable")
     keep = ranked.drop_duplicates("group")["row"].to_numpy()
-    out = frame.copy()
+    cols = {c: frame[c].astype(object).where(frame[c].notna(), None).to_numpy()
+            for c in (*MERGED_COLUMNS, "sport", "quality", "source", "start_time",
+                      "distance_km")}
+    touched = {c: cols[c].copy() for c in (*MERGED_COLUMNS, "sport", "quality")}
     notes: list[Problem] = []
     merged = ranked[sizes[ranked["group"].to_numpy()] > 1]
-    for _, members in merged.groupby("group", sort=False)["row"]:
-        rows = members.to_list()
-        _merge_into(out, rows[0], rows[1:])
-        notes += [_merge_note(frame, rows[0], other) for other in rows[1:]]
+    group_of, row_of = merged["group"].to_numpy(), merged["row"].to_numpy()
+    cuts = np.flatnonzero(np.diff(group_of)) + 1  # ranked is sorted by group
+    for members in np.split(row_of, cuts):
+        rows = [int(r) for r in members]
+        _merge_into(touched, cols["source"], rows[0], rows[1:])
+        notes += [_merge_note(cols, rows[0], other) for other in rows[1:]]
+    out = frame.copy()
+    for c, values in touched.items():
+        out[c] = pd.Series(values, index=out.index).astype(frame[c].dtype)
     kept = np.sort(keep)
     return out.iloc[kept].reset_index(drop=True), notes
 
 
-def _merge_note(frame: pd.DataFrame, keeper: int, other: int) -> Problem:
+def _merge_note(cols: Mapping[str, np.ndarray], keeper: int, other: int) -> Problem:
     """"merged with <other> (same activity: <start>, <km>)" for the kept copy's source."""
-    start = frame.at[keeper, "start_time"]
-    when = "" if pd.isna(start) else f"{pd.Timestamp(start):%Y-%m-%d %H:%M} UTC"
-    km = frame.at[keeper, "distance_km"]
-    size = "" if pd.isna(km) else f", {float(km):.2f} km"
-    return Problem(str(frame.at[keeper, "source"]),
-                   f"merged with {frame.at[other, 'source']} (same activity: {when}{size})",
+    start = cols["start_time"][keeper]
+    when = "" if start is None else f"{pd.Timestamp(start):%Y-%m-%d %H:%M} UTC"
+    km = cols["distance_km"][keeper]
+    size = "" if km is None or km != km else f", {float(km):.2f} km"
+    return Problem(str(cols["source"][keeper]),
+                   f"merged with {cols['source'][other]} (same activity: {when}{size})",
                    "warning")
 
 
-def _merge_into(frame: pd.DataFrame, keeper: int, others: list[int]) -> None:
-    """Fill the keeper's missing metadata from the others (best first) and note them."""
+def _merge_into(frame: dict[str, np.ndarray], sources: np.ndarray, keeper: int,
+                others: list[int]) -> None:
+    """Fill the keeper's missing metadata from the others (best first) and note them.
+
+    ``frame`` holds the merged columns as object arrays, missing values as None."""
     for col in MERGED_COLUMNS:
-        if pd.isna(frame.at[keeper, col]):
+        if frame[col][keeper] is None:
             for other in others:
-                if not pd.isna(frame.at[other, col]):
-                    frame.at[keeper, col] = frame.at[other, col]
+                if frame[col][other] is not None:
+                    frame[col][keeper] = frame[col][other]
                     break
-    sport = frame.at[keeper, "sport"]
+    sport = frame["sport"][keeper]
     for other in others:
-        candidate = frame.at[other, "sport"]
-        if pd.isna(candidate) or candidate == "other":
+        candidate = frame["sport"][other]
+        if candidate is None or candidate == "other":
             continue
-        vague = pd.isna(sport) or sport == "other"
+        vague = sport is None or sport == "other"
         refines = sport == "running" and candidate in schema.RUNNING_SPORTS
         if vague or refines:
             sport = candidate
-    frame.at[keeper, "sport"] = sport
-    notes = [] if pd.isna(frame.at[keeper, "quality"]) else [str(frame.at[keeper, "quality"])]
+    frame["sport"][keeper] = sport
+    quality = frame["quality"][keeper]
+    notes = [] if quality is None else [str(quality)]
     seen: set[str] = set()
     for other in others:
-        source = str(frame.at[other, "source"])
+        source = str(sources[other])
         if source not in seen:
             seen.add(source)
             notes.append(f"merged with {source}")
-    frame.at[keeper, "quality"] = "; ".join(notes)
+    frame["quality"][keeper] = "; ".join(notes)

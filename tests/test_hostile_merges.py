@@ -84,9 +84,11 @@ def test_a_real_copy_merges_and_the_merge_names_both_files(tmp_path):
 
 def _frame(*rows: dict) -> pd.DataFrame:
     t0 = pd.Timestamp("2026-02-02 00:00Z")
-    full = [{"activity_id": f"{n:016d}", "format": "gpx", "sport": "running",
-             **r, "start_time": t0 + pd.Timedelta(seconds=r.pop("at", 0))}
-            for n, r in enumerate(rows)]
+    full = []
+    for n, r in enumerate(rows):
+        at = r.pop("at", 0)
+        full.append({"activity_id": f"{n:016d}", "format": "gpx", "sport": "running", **r,
+                     "start_time": t0 + pd.Timedelta(seconds=at)})
     return schema.conform(full, schema.ACTIVITY)
 
 

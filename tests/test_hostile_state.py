@@ -223,8 +223,9 @@ def _start_pool(tmp_path: Path) -> tuple[subprocess.Popen, int, list[int]]:
     script = tmp_path / "pool.py"
     script.write_text(_POOL_SCRIPT)
     r, w = os.pipe()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
-                            pass_fds=(w,), cwd=REPO, text=True)
+                            pass_fds=(w,), cwd=REPO, env=env, text=True)
     os.close(w)
     ready, _, _ = select.select([proc.stdout], [], [], TIMEOUT_S)
     assert ready, "the pool did not start"
@@ -242,12 +243,18 @@ def _all_holders_gone(r: int) -> bool:
         os.close(r)
 
 
-def _alive(pid: int) -> bool:
+def _exits(pid: int) -> bool:
+    """True once ``pid`` has exited (a zombie counts: it runs nothing), bounded; through a
+    pidfd, which becomes readable when the process ends."""
     try:
-        os.kill(pid, 0)
+        fd = os.pidfd_open(pid)
     except ProcessLookupError:
-        return False
-    return True
+        return True
+    try:
+        ready, _, _ = select.select([fd], [], [], TIMEOUT_S)
+        return bool(ready)
+    finally:
+        os.close(fd)
 
 
 def test_killing_the_parent_kills_the_workers(tmp_path):
@@ -255,7 +262,7 @@ def test_killing_the_parent_kills_the_workers(tmp_path):
     proc.kill()  # SIGKILL: nothing in the parent runs, like the OOM killer
     proc.wait(TIMEOUT_S)
     assert _all_holders_gone(r)
-    assert not [p for p in pids if _alive(p)]
+    assert all(_exits(p) for p in pids)
 
 
 def test_sigterm_stops_the_pool_cleanly(tmp_path):
@@ -263,7 +270,7 @@ def test_sigterm_stops_the_pool_cleanly(tmp_path):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(TIMEOUT_S) == 128 + signal.SIGTERM
     assert _all_holders_gone(r)
-    assert not [p for p in pids if _alive(p)]
+    assert all(_exits(p) for p in pids)
 
 
 # -- the cache is disposable --------------------------------------------------------------------------

@@ -20,12 +20,12 @@ HOSTILE_TITLES = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")', "+1+1", "-
 def _log(folder: Path, titles: list[str], shoe: str = "Pegasus") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf)  # \r\n line ends: cells holding \r are quoted
     w.writerow(HEADER.strip().split(","))
     for n, title in enumerate(titles):
         w.writerow([f"2026-01-{3 + 2 * n:02d} 07:00", 6 + n % 3, "35:00", "run", title, shoe])
     path = folder / "log.csv"
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    path.write_bytes(buf.getvalue().encode("utf-8"))
     return path
 
 

@@ -370,7 +370,12 @@ def _decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _rows(text_: str) -> tuple[list[tuple[int, list[str]]], list[int]]:
+def _rows(text_: str) -> list[list[str]]:
+    """The records of ``text_`` (see :func:`_numbered_rows`)."""
+    return [row for _, row in _numbered_rows(text_)[0]]
+
+
+def _numbered_rows(text_: str) -> tuple[list[tuple[int, list[str]]], list[int]]:
     """Records with the line each starts on, and the lines whose quote never closes.
 
     A quote opened and never closed would swallow the rest of the file into one cell
@@ -544,7 +549,7 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
     Rows that cannot be read are skipped and counted in an :class:`InputWarning`; a file
     where no row can be read raises InputError, an unknown header NotAnActivity.
     """
-    rows, unclosed = _rows(_decode(data))
+    rows, unclosed = _numbered_rows(_decode(data))
     while rows and not any(c.strip() for c in rows[0][1]):
         rows.pop(0)
     if not rows:
