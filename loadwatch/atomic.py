@@ -16,8 +16,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import stat
 import re
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -89,6 +89,12 @@ def check_replaceable(target: Path) -> None:
 def _temp_pattern(name: str) -> re.Pattern[str]:
     """Names :func:`tempfile.mkstemp` gives this target's temporary files."""
     return re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}\.tmp")
+
+
+def remove_stale(folder: Path, name: str) -> None:
+    """Remove ``name``'s temporary files in ``folder`` left by killed writers (they are
+    :data:`STALE_TMP_S` old); for callers that move files in place themselves."""
+    _remove_stale(folder, name)
 
 
 def _remove_stale(folder: Path, name: str) -> None:

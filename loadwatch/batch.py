@@ -22,12 +22,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
 import json
-import errno
 import os
 import re
 import shutil
+import socket
 import tempfile
 import time
 import unicodedata
@@ -39,7 +40,13 @@ from typing import Any
 import pandas as pd
 
 from loadwatch.analysis import Analysis, focus
-from loadwatch.atomic import STALE_TMP_S, check_replaceable, fsync_dir, write_atomic
+from loadwatch.atomic import (
+    STALE_TMP_S,
+    check_replaceable,
+    fsync_dir,
+    remove_stale,
+    write_atomic,
+)
 from loadwatch.lifetime import Terminated, worker_pool
 from loadwatch.problems import Problem, UsageError
 from loadwatch.read import ParsedCache, read_activities
@@ -445,6 +452,17 @@ _FOLDER_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCE
                             errno.EPERM, errno.EFBIG})
 
 
+def _running(pid: int) -> bool:
+    """Is process ``pid`` alive on this machine?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # alive, owned by someone else
+    return True
+
+
 class _Staging:
     """A hidden folder inside the output folder that holds one run's outputs until all are
     written, then moves them into place (:meth:`commit`): the reports, then summary.json,
@@ -460,22 +478,36 @@ class _Staging:
     def __enter__(self) -> _Staging:
         self._remove_stale()
         try:
-            self.path = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
+            self.path = Path(tempfile.mkdtemp(prefix=self._prefix(), dir=self.out))
         except OSError as exc:
             raise OutputsNotWritten(
                 f"cannot write to {self.out}: {exc.strerror or exc}; nothing was replaced"
             ) from None
         return self
 
+    @staticmethod
+    def _prefix() -> str:
+        """``.loadwatch-batch-<host>-<pid>-``: whose run a staging folder belongs to."""
+        host = re.sub(r"[^A-Za-z0-9]+", "-", socket.gethostname())[:40] or "host"
+        return f"{STAGING_PREFIX}{host}-{os.getpid()}-"
+
     def _remove_stale(self) -> None:
-        """Staging folders of runs killed outright (``kill -9``), once they are old."""
+        """Staging folders of runs killed outright (``kill -9``): at once when the run was
+        on this machine and its process is gone, else once they are an hour old."""
         cutoff = time.time() - STALE_TMP_S
+        mine = self._prefix().rsplit("-", 2)[0] + "-"  # this host's prefix, any pid
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.out):
+                if not entry.name.startswith(STAGING_PREFIX):
+                    continue
                 with contextlib.suppress(OSError):
-                    if (entry.name.startswith(STAGING_PREFIX)
-                            and entry.is_dir(follow_symlinks=False)
-                            and entry.stat(follow_symlinks=False).st_mtime < cutoff):
+                    if not entry.is_dir(follow_symlinks=False):
+                        continue
+                    old = entry.stat(follow_symlinks=False).st_mtime < cutoff
+                    pid = entry.name[len(mine):].split("-", 1)[0]
+                    dead = (entry.name.startswith(mine) and pid.isdigit()
+                            and not _running(int(pid)))
+                    if old or dead:
                         shutil.rmtree(entry.path, ignore_errors=True)
 
     def check(self, rows: Sequence[AthleteSummary]) -> None:
@@ -504,6 +536,7 @@ class _Staging:
                 with contextlib.suppress(FileNotFoundError):  # keep the old file's mode
                     os.chmod(self.path / name, os.stat(target).st_mode & 0o7777)
                 os.replace(self.path / name, target)
+                remove_stale(self.out, name)
             except OSError as exc:
                 raise OutputsNotWritten(f"cannot replace {target}: {exc.strerror or exc}"
                                         ) from None

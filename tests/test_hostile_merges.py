@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -33,7 +32,7 @@ def read(*paths: Path):
     return read_activities([str(p) for p in paths])
 
 
-# -- copies are strict --------------------------------------------------------------------------
+# -- copies are strict -----------------------------------------------------------------------
 
 
 def test_two_runs_on_one_date_without_time_stay_two(tmp_path):
@@ -121,7 +120,7 @@ def test_many_activities_at_one_instant_are_compared_with_bounded_neighbours():
     assert len(out) == n
 
 
-# -- implausible values -------------------------------------------------------------------------
+# -- implausible values ----------------------------------------------------------------------
 
 
 def test_impossible_activities_are_set_aside_with_a_note(tmp_path):
@@ -154,7 +153,7 @@ def test_set_aside_activities_drive_no_finding(tmp_path):
     assert "999" not in "".join(line for line in res.stdout.splitlines() if "value" in line)
 
 
-# -- training-log text ----------------------------------------------------------------------------
+# -- training-log text ---
 
 
 def test_an_unclosed_quote_skips_its_line_and_keeps_the_rest(tmp_path):
