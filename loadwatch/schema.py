@@ -90,6 +90,11 @@ ACTIVITY = _t(
     ("start_time", UTC_TIME, "UTC", "start of the activity, tz-aware UTC"),
     ("utc_offset_min", "Int64", "min",
      "local time minus UTC at the start, where the file knows it"),
+    ("start_local", "datetime64[us]", "local",
+     "local wall-clock start (loadwatch.calendar): the athlete's zone, else the file's "
+     "offset, else UTC; its day and Monday are the activity's day and week everywhere"),
+    ("local_time_from", "string", "",
+     "which clock gave start_local: zone (athlete.timezone), file (utc_offset_min) or utc"),
     ("sport", "string", "", "running, trail_running, treadmill_running, cycling, walking, "
      "hiking, swimming or other"),
     ("sub_sport", "string", "", "the file's own sub-sport or activity type, lower case"),

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from loadwatch import calendar
 from loadwatch.problems import Problem
 from loadwatch.rules import Rule
 
@@ -132,7 +133,7 @@ def symptom_findings(
         if not flags and s["pain"] <= 0:
             continue
         day = pd.Timestamp(s["date"])
-        week_start = day - pd.Timedelta(days=day.weekday())
+        week_start = calendar.monday(day)
         before = findings[
             (findings["week_start"] > week_start - pd.Timedelta(weeks=LOOKBACK_WEEKS))
             & (findings["week_start"] <= week_start)
