@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
-
-from loadwatch.problems import UsageError
 
 #: ``local_time_from`` values: which clock gave an activity's local start.
 FROM_ZONE, FROM_FILE, FROM_UTC = "zone", "file", "utc"
@@ -53,22 +50,6 @@ def zone_info(name: str | None) -> ZoneInfo | None:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # a folder raises IsADirectoryError
         raise ValueError("unknown time zone") from None
-
-
-def check_zone(name: str | None, where: str = "timezone") -> str | None:
-    """``name`` if it is an IANA zone (or None), else a one-line :class:`UsageError`."""
-    try:
-        zone_info(name)
-    except ValueError:
-        raise UsageError(
-            f"{where} = {_shown(name)}: an IANA time zone such as \"Europe/Amsterdam\""
-        ) from None
-    return name or None
-
-
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # --- activities ---------------------------------------------------------------------------
@@ -136,51 +117,36 @@ def _offsets(activities: pd.DataFrame) -> pd.Series:
 # --- days and weeks -----------------------------------------------------------------------
 
 
-@overload
-def monday(day: pd.Series) -> pd.Series: ...
-@overload
-def monday(day: pd.Timestamp) -> pd.Timestamp: ...
-@overload
-def monday(day: dt.date) -> dt.date: ...
+def monday(day: pd.Timestamp | dt.date) -> pd.Timestamp:
+    """The Monday (at midnight) of the ISO week holding the local day ``day``."""
+    d = pd.Timestamp(day).normalize()
+    return d - pd.Timedelta(days=d.weekday())
 
 
-def monday(day: pd.Series | pd.Timestamp | dt.date) -> pd.Series | pd.Timestamp | dt.date:
-    """The Monday (at midnight) of the ISO week holding each local day.
-
-    A Series or Timestamp gives the same kind back (time of day dropped); a ``date`` a date.
-    """
-    if isinstance(day, pd.Series):
-        d = day.dt.normalize()
-        return d - pd.to_timedelta(d.dt.dayofweek, unit="D")
-    if isinstance(day, pd.Timestamp):
-        d = day.normalize()
-        return d - pd.Timedelta(days=d.weekday())
-    if isinstance(day, dt.datetime):
-        day = day.date()
-    return day - dt.timedelta(days=day.weekday())
+def mondays(days: pd.Series) -> pd.Series:
+    """:func:`monday` of each local day of a Series (time of day dropped)."""
+    d = days.dt.normalize()
+    return d - pd.to_timedelta(d.dt.day_of_week, unit="D")
 
 
-def sunday(day: pd.Timestamp) -> pd.Timestamp:
+def sunday(day: pd.Timestamp | dt.date) -> pd.Timestamp:
     """The Sunday (at midnight) that ends the ISO week holding ``day``."""
     return monday(day) + pd.Timedelta(days=6)
 
 
-@overload
-def week_label(day: pd.Series) -> pd.Series: ...
-@overload
-def week_label(day: pd.Timestamp | dt.date) -> str: ...
-
-
-def week_label(day: pd.Series | pd.Timestamp | dt.date) -> pd.Series | str:
-    """ISO week label of each day, e.g. ``2026-W08`` (a string Series for a Series)."""
-    if isinstance(day, pd.Series):
-        if day.empty:
-            return pd.Series([], index=day.index, dtype="string")
-        iso = day.dt.isocalendar()
-        label = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
-        return label.where(day.notna(), None).astype("string")
-    year, week, _ = day.isocalendar()
+def week_label(day: pd.Timestamp | dt.date) -> str:
+    """ISO week label of the week holding ``day``, e.g. ``2026-W08``."""
+    year, week, _ = pd.Timestamp(day).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def week_labels(days: pd.Series) -> pd.Series:
+    """:func:`week_label` of each day of a Series (a string Series; missing stays missing)."""
+    if days.empty:
+        return pd.Series([], index=days.index, dtype="string")
+    iso = days.dt.isocalendar()
+    label = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+    return label.where(days.notna(), None).astype("string")
 
 
 def week_start_of_label(label: str) -> dt.date:
@@ -201,11 +167,3 @@ def today(zone: str | None, override: dt.date | None = None) -> dt.date:
         return override.date() if isinstance(override, dt.datetime) else override
     info = zone_info(zone) or dt.UTC
     return dt.datetime.now(info).date()
-
-
-def parse_day(text: str, where: str = "--today") -> dt.date:
-    """A ``YYYY-MM-DD`` date from the command line, else a one-line :class:`UsageError`."""
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
-        raise UsageError(f"{where} = {_shown(text)}: a date like 2026-03-02") from None

@@ -349,7 +349,7 @@ def check_text(a: Analysis, weeks: int) -> str:
     runs = int(a.weekly["runs"].sum())
     who = f"{_text(a.athlete, 40)}: " if a.athlete else ""
     out = [f"{who}{runs} runs, {a.weekly['week'].iat[0]} to {a.weekly['week'].iat[-1]} "
-           f"(weeks in {a.timezone}); showing the last {len(shown)} weeks"]
+           f"(local time: {a.timezone}); showing the last {len(shown)} weeks"]
     if a.defaults_used:
         out.append("Assumed: " + "; ".join(a.defaults_used))
     wrap = textwrap.TextWrapper(width=96, initial_indent="    ", subsequent_indent="    ")
@@ -560,4 +560,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -190,7 +190,7 @@ def _load_ratio(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
     end = f.daily.loc[f.daily["covered"].to_numpy(bool), "date"].max()
     frame = pd.DataFrame({
         "ratio": ratio.to_numpy(), "date": f.daily["date"].to_numpy(),
-        "week_start": calendar.monday(f.daily["date"]).to_numpy(),
+        "week_start": calendar.mondays(f.daily["date"]).to_numpy(),
     })
     frame = frame[frame["date"] <= end]
     peaks = frame.groupby("week_start").tail(1).dropna()
@@ -311,7 +311,7 @@ def _hard_sessions_close(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
 
 def _monotony(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
     d = f.daily
-    ws = calendar.monday(d["date"])
+    ws = calendar.mondays(d["date"])
     g = d["load"].groupby(ws)
     mean, sd = g.mean(), g.std(ddof=1)
     full = d["covered"].astype(float).groupby(ws).sum() == 7
@@ -571,7 +571,7 @@ def _to_frame(rows: Rows) -> pd.DataFrame:
         return schema.empty(schema.FINDINGS)
     df = pd.DataFrame(rows)
     df["week_start"] = pd.to_datetime(df["week_start"])
-    df["week"] = calendar.week_label(df["week_start"])
+    df["week"] = calendar.week_labels(df["week_start"])
     order = {rid: i for i, rid in enumerate(RULES)}
     df["_o"] = df["rule"].map(order)
     df = df.sort_values(["week_start", "_o"], kind="stable").drop(columns="_o")

@@ -311,7 +311,7 @@ def weekly_frame(daily: pd.DataFrame) -> pd.DataFrame:
     if daily.empty:
         return schema.empty(schema.WEEKLY)
     d = daily.copy()
-    d["week_start"] = calendar.monday(d["date"])
+    d["week_start"] = calendar.mondays(d["date"])
     no_runs = d["runs"].to_numpy() == 0
     for col in _NAN_WHEN_NO_DATA:
         d[col] = d[col].mask(no_runs)
@@ -327,7 +327,7 @@ def weekly_frame(daily: pd.DataFrame) -> pd.DataFrame:
         w[col] = w[col].mask(runs0, 0.0) if col in _NAN_WHEN_NO_DATA else w[col].fillna(0.0)
     w["covered"] = g["ok"].all() & g["any_covered"].any()
     w = w.reset_index()
-    w["week"] = calendar.week_label(w["week_start"])
+    w["week"] = calendar.week_labels(w["week_start"])
     dist = w["distance_km"].to_numpy(float)
     w["trail_share"] = np.where(dist > 0, w["trail_km"].to_numpy(float) / np.where(
         dist > 0, dist, 1.0), np.nan)
@@ -351,13 +351,13 @@ def shoe_frame(activities: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     day = calendar.local_day(acts, settings.timezone)
     frame = pd.DataFrame({
         "shoe": acts["shoe"].to_numpy(),
-        "week_start": calendar.monday(day).to_numpy(),
+        "week_start": calendar.mondays(day).to_numpy(),
         "distance_km": acts["distance_km"].fillna(0.0).to_numpy(float),
     })
     w = frame.groupby(["shoe", "week_start"], as_index=False)["distance_km"].sum()
     start = {s.name.casefold(): s.start_km for s in settings.shoes}
     offset = w["shoe"].str.casefold().map(start).fillna(0.0).astype(float)
     w["cumulative_km"] = w.groupby("shoe")["distance_km"].cumsum() + offset
-    w["week"] = calendar.week_label(w["week_start"])
+    w["week"] = calendar.week_labels(w["week_start"])
     w = w.sort_values(["week_start", "shoe"]).reset_index(drop=True)
     return schema.conform(w, schema.SHOES)

@@ -23,6 +23,7 @@ from loadwatch.cli import cli
 from loadwatch.problems import UsageError
 from loadwatch.report.context import build_context, fmt_day
 from loadwatch.report.render import render_report
+from loadwatch.settings import check_timezone
 from tests.rules.synth import run, table
 
 LATE = pd.Timestamp("2026-02-15 23:30", tz="UTC")  # Sun in UTC, Mon 00:30 in Amsterdam
@@ -61,11 +62,12 @@ def test_precedence_zone_then_file_offset_then_utc() -> None:
 def test_monday_and_week_label(day: str, monday: str, label: str) -> None:
     ts = pd.Timestamp(day) + pd.Timedelta(hours=23, minutes=59)
     assert calendar.monday(ts) == pd.Timestamp(monday)
-    assert calendar.monday(dt.date.fromisoformat(day)) == dt.date.fromisoformat(monday)
+    assert calendar.monday(dt.date.fromisoformat(day)) == pd.Timestamp(monday)
+    assert calendar.sunday(ts) == pd.Timestamp(monday) + pd.Timedelta(days=6)
     assert calendar.week_label(ts) == label
     series = pd.Series([ts, ts])
-    assert list(calendar.monday(series)) == [pd.Timestamp(monday)] * 2
-    assert list(calendar.week_label(calendar.monday(series))) == [label] * 2
+    assert list(calendar.mondays(series)) == [pd.Timestamp(monday)] * 2
+    assert list(calendar.week_labels(calendar.mondays(series))) == [label] * 2
     assert calendar.week_start_of_label(label) == dt.date.fromisoformat(monday)
 
 
@@ -82,7 +84,7 @@ def test_not_a_zone(name: str) -> None:
     with pytest.raises(ValueError):
         calendar.zone_info(name)
     with pytest.raises(UsageError) as err:
-        calendar.check_zone(name, "athlete.timezone")
+        check_timezone(name, "athlete.timezone")
     assert "athlete.timezone" in str(err.value) and "\n" not in str(err.value)
     assert len(str(err.value)) < 120
 
