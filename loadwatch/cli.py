@@ -314,7 +314,8 @@ def weekly(
 
 
 def check_payload(a: Analysis, weeks: int) -> dict[str, Any]:
-    """The JSON document of ``loadwatch check``: the shown weeks, their findings, envelope."""
+    """The JSON document of ``loadwatch check``: the shown weeks, their findings, envelope,
+    and the clock of the weeks (``local_time``) and the ``today`` they were judged on."""
     import dataclasses
 
     from loadwatch import schema
@@ -336,6 +337,8 @@ def check_payload(a: Analysis, weeks: int) -> dict[str, Any]:
         "findings": [{k: r[k] for k in keys} for r in reversed(records)],
         "envelope": env,
         "problems": problem_records(a.problems),
+        "local_time": a.timezone,
+        "today": a.today.isoformat() if a.today else None,
     }
 
 

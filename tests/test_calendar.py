@@ -11,6 +11,7 @@ cards and the long-run plot.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -202,3 +203,24 @@ def test_report_with_runs_out_of_utc_order_in_local_time(tmp_path: Path) -> None
     assert runs["date"].is_monotonic_increasing
     same_day = runs[runs["date"].dt.normalize() == pd.Timestamp("2026-02-10")]
     assert list(same_day["distance"]) == [7, 12, 6]
+
+
+@pytest.mark.parametrize("name", ["activities", "weekly", "check", "report", "batch"])
+def test_every_reading_command_takes_config_and_today(name: str) -> None:
+    params = {p.name for p in cli.commands[name].params}
+    assert {"config", "today"} <= params
+    bad = CliRunner().invoke(cli, [name, "x", "--today", "yesterday"])
+    assert bad.exit_code == 2 and "--today" in bad.output
+
+
+def test_activities_reads_the_config_zone(season: Path, tmp_path: Path) -> None:
+    """``activities`` reads loadwatch.toml the way the other commands do."""
+    (tmp_path / "loadwatch.toml").write_text('[athlete]\ntimezone = "Asia/Tokyo"\n')
+    for f in sorted(season.glob("*.gpx"))[:2]:
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    out = CliRunner().invoke(cli, ["activities", str(tmp_path), "--format", "json",
+                                   "--no-cache"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    assert rows[0]["local_time_from"] == "zone"
+    assert rows[0]["start_local"] == "2026-01-06T16:00:00"  # 07:00 UTC is 16:00 in Tokyo
