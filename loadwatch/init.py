@@ -34,6 +34,9 @@ ZONE_MATCH_SHARE = 0.95
 #: Geographic zone areas considered (the legacy and Etc/ names would only add aliases).
 ZONE_AREAS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe",
               "Indian", "Pacific")
+#: Candidate zones are listed with these areas first (where most exporters' users live);
+#: the order within an area is alphabetical.
+HINT_AREA_ORDER = ("Europe", "America", "Australia", "Asia", "Pacific")
 #: Most candidate zones named in the hint.
 HINT_ZONES = 5
 
@@ -51,10 +54,10 @@ def _offset_text(minutes: float) -> str:
 
 @lru_cache(maxsize=1)
 def _zones() -> tuple[str, ...]:
-    """Canonical zone names: zone1970.tab's where the system has it (no aliases such as
+    """Canonical zone names: zone.tab's where the system has it (no aliases such as
     Asia/Calcutta beside Asia/Kolkata), else every geographic name zoneinfo knows."""
     for folder in TZPATH:
-        table = Path(folder) / "zone1970.tab"
+        table = Path(folder) / "zone.tab"
         if table.is_file():
             names = [line.split("\t")[2] for line in table.read_text().splitlines()
                      if line and not line.startswith("#") and line.count("\t") >= 2]
@@ -79,6 +82,8 @@ def fitting_zones(activities: pd.DataFrame) -> tuple[list[str], list[float]]:
         theirs = np.array([o.total_seconds() / 60 for o in local.map(lambda t: t.utcoffset())])
         if (theirs == days["offset"].to_numpy()).mean() >= ZONE_MATCH_SHARE:
             fits.append(name)
+    fits.sort(key=lambda z: (HINT_AREA_ORDER.index(z.split("/")[0])
+                             if z.split("/")[0] in HINT_AREA_ORDER else len(HINT_AREA_ORDER)))
     return fits, offsets
 
 

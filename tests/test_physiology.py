@@ -83,27 +83,27 @@ def _hist(bpm: float, seconds: float) -> np.ndarray:
 
 
 def _season() -> pd.DataFrame:
-    """A runner whose easy runs average 170 bpm and whose tempo runs hold 182."""
+    """A runner whose easy runs average 170 bpm, whose tempo runs hold 182, max 186."""
     rows = []
     for i in range(12):
         tempo = i % 4 == 3
         bpm = 182.0 if tempo else 170.0
         hist = _hist(bpm, 3000)
-        hist[195] = 10  # a peak held long enough for the observed max
+        hist[186] = 10  # a peak held long enough for the observed max
         rows.append({"start_time": T0 + pd.Timedelta(days=2 * i), "sport": "running",
                      "distance_km": 10.0, "moving_s": 3000.0, "hr_hist_s": hist,
-                     "avg_hr": bpm, "max_hr": 195.0, "has_hr": True,
+                     "avg_hr": bpm, "max_hr": 186.0, "has_hr": True,
                      "hr_best20_bpm": bpm})
     return schema.conform(rows, schema.ACTIVITY)
 
 
 def test_easy_runs_at_170_are_not_hard_for_this_runner():
-    acts, notes = load.prepare(_season(), Settings(resting_hr=50))
+    # Karvonen from the assumed resting 60 and max 186 gives 167 bpm: every easy run was
+    # 50 minutes "hard"; the estimate from the tempo runs is 182
+    acts, notes = load.prepare(_season(), Settings())
     easy = acts["avg_hr"] == 170
-    # Karvonen from resting 50 and max 195 would put the threshold at 173: every easy
-    # run stays below; with resting 60 (the old default) it put it at 170.8
-    assert (acts.loc[easy, "hi_intensity_s"] == 0).all()
-    assert (acts.loc[~easy, "hi_intensity_s"] == 3000).all()
+    assert (acts.loc[easy, "hi_intensity_s"] == 10).all()  # only the 10 s peak
+    assert (acts.loc[~easy, "hi_intensity_s"] == 3010).all()
     zones, _ = load.hr_zones(Settings(), acts)
     assert zones["lthr"] == pytest.approx(182.0)
     assert zones["lthr_source"].startswith(ESTIMATED)
@@ -119,7 +119,7 @@ def test_the_configured_threshold_comes_first():
 def test_karvonen_only_when_the_runs_cannot_tell():
     acts = _season().iloc[:2]
     zones, notes = load.hr_zones(Settings(resting_hr=50), acts)
-    assert zones["lthr"] == pytest.approx(50 + 0.85 * 145)
+    assert zones["lthr"] == pytest.approx(50 + 0.85 * 136)
     assert "resting + 0.85 x (max - resting)" in zones["lthr_source"]
 
 

@@ -70,7 +70,7 @@ def test_a_declared_run_keeps_its_type_but_a_ride_speed_is_noted(tmp_path: Path)
     (tmp_path / "a.gpx").write_bytes(_gpx("Morning Ride", 30, 28, type_="running"))
     acts = read_activities([tmp_path]).activities
     assert acts["sport"].tolist() == ["running"]
-    assert "check the sport: 28.0 km/h over 30.0 km" in acts["quality"].iat[0]
+    assert "check the sport: 28.1 km/h over 30.0 km" in acts["quality"].iat[0]
 
 
 @pytest.mark.parametrize(("title", "expected"), [
