@@ -91,17 +91,17 @@ def _zone_lines(activities: pd.DataFrame) -> list[str]:
     fits, offsets = fitting_zones(activities)
     seen = " and ".join(_offset_text(o) for o in offsets[:2])
     if len(fits) == 1:
-        return [f"timezone = {_toml_string(fits[0])}  # the only zone that fits your files' "
-                f"UTC offsets ({seen})"]
+        return [f"# the only zone that fits your files' UTC offsets ({seen})",
+                f"timezone = {_toml_string(fits[0])}"]
     if not fits:
         why = (f"your files say {seen}, which no single zone fits" if offsets
                else "your files do not say their UTC offset")
-        return [f"# timezone = \"Europe/Amsterdam\"  # {why}: set your IANA zone"]
+        return [f"# {why}: set your IANA zone", '# timezone = "Europe/Amsterdam"']
     listed = ", ".join(fits[:HINT_ZONES]) + (", ..." if len(fits) > HINT_ZONES else "")
     return [
-        f"# timezone = {_toml_string(fits[0])}  # your files say {seen}: {len(fits)} zones "
-        "fit,",
-        f"#   e.g. {listed}; uncomment and set yours",
+        f"# your files say {seen}: {len(fits)} zones fit, e.g.",
+        f"# {listed}; set yours",
+        f"# timezone = {_toml_string(fits[0])}",
     ]
 
 
@@ -127,8 +127,8 @@ def _shoes(runs: pd.DataFrame) -> list[str]:
             "",
             "[[shoes]]",
             f"name = {_toml_string(str(name))}",
-            f"# {g['distance_km'].sum():.0f} km so far in {len(g)} runs, "
-            f"{first:%Y-%m-%d} to {last:%Y-%m-%d}",
+            f"# {g['distance_km'].sum():.0f} km so far in {len(g)} run"
+            f"{'s' if len(g) != 1 else ''}, {first:%Y-%m-%d} to {last:%Y-%m-%d}",
             "# start_km = 0         # km on them before these files",
             "# retire_km = 700",
         ]
@@ -146,24 +146,28 @@ def config_text(activities: pd.DataFrame, name: str = "") -> str:
         "# a default (the report lists what it assumed). Uncomment and edit what you know.",
         "",
         "[athlete]",
-        f"name = {_toml_string(name)}" if name else '# name = "Sam"',
+        f"name = {_toml_string(name)}" if name else '# name = "Your name"',
         *_zone_lines(activities),
     ]
     if mx is not None:
-        lines.append(f"max_hr = {mx:.0f}  # highest plausible HR in your last "
-                     f"{MAX_HR_WINDOW_DAYS} days of runs; a race or test may show more")
+        lines += [f"# highest plausible HR in your last {MAX_HR_WINDOW_DAYS} days of runs; "
+                  "a race or test may show more", f"max_hr = {mx:.0f}"]
     else:
-        lines.append("# max_hr = 190  # no plausible maximum in your runs: set it to use "
-                     "your heart rate")
+        lines += ["# no plausible maximum in your runs: set it to use your heart rate",
+                  "# max_hr = 190"]
     if threshold.bpm is not None:
-        lines.append(f"threshold_hr = {threshold.bpm:.0f}  # {threshold.note}")
+        lines += [f"# {threshold.note}", f"threshold_hr = {threshold.bpm:.0f}"]
     else:
-        lines.append(f"# threshold_hr = 170  # not estimated: {threshold.note}")
+        lines += [f"# not estimated: {threshold.note}", "# threshold_hr = 170"]
     lines += [
-        f"# resting_hr = 50  # your morning resting HR; {DEFAULT_RESTING_HR:g} is assumed",
-        '# threshold_pace = "4:30"  # min/km you can hold for about an hour',
-        '# sex = "female"  # "female" or "male": TRIMP weighting and bone-stress rules',
-        "# previous_stress_fracture = false  # true lowers the bone-stress thresholds",
+        f"# your morning resting HR ({DEFAULT_RESTING_HR:g} is assumed)",
+        "# resting_hr = 50",
+        "# the pace [min/km] you can hold for about an hour (intensity without HR)",
+        '# threshold_pace = "4:30"',
+        '# "female" or "male": TRIMP weighting; female lowers the bone-stress thresholds',
+        '# sex = "female"',
+        "# a previous stress fracture lowers the bone-stress thresholds",
+        "# previous_stress_fracture = false",
         "",
         *_shoes(runs),
         "",

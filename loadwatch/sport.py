@@ -146,13 +146,13 @@ def too_fast_reason(
     distance_km: float, moving_s: float, speed_hist_s: object = None
 ) -> str | None:
     """Why no runner covers ``distance_km`` in ``moving_s``, or None when one could."""
-    if np.isfinite(distance_km) and np.isfinite(moving_s) and moving_s > 0:
-        if distance_km >= MIN_JUDGED_KM:
-            speed = distance_km / moving_s * 3600.0
-            bound = record_speed_kmh(distance_km)
-            if speed > bound:
-                return (f"{speed:.1f} km/h over {distance_km:.1f} km is faster than the "
-                        f"men's world-record pace for that distance ({bound:.1f} km/h)")
+    judged = np.isfinite(distance_km) and distance_km >= MIN_JUDGED_KM
+    if judged and np.isfinite(moving_s) and moving_s > 0:
+        speed = distance_km / moving_s * 3600.0
+        bound = record_speed_kmh(distance_km)
+        if speed > bound:
+            return (f"{speed:.1f} km/h over {distance_km:.1f} km is faster than the "
+                    f"men's world-record pace for that distance ({bound:.1f} km/h)")
     if isinstance(speed_hist_s, np.ndarray) and speed_hist_s.size == schema.SPEED_BINS:
         top = float(speed_hist_s[-1])
         if top > MAX_SPRINT_S:

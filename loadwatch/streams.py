@@ -375,8 +375,9 @@ def best_mean_hr(t: np.ndarray, hr: np.ndarray, window_s: float) -> float:
     """Highest mean HR [bpm] over any ``window_s`` seconds of elapsed time, or NaN.
 
     ``hr`` holds each record's reading (NaN where stale or missing); a reading stands until
-    the next record, for at most :data:`HR_DT_CAP_S`. A window counts when HR is known for :data:`BEST_HR_COVERAGE` of it,
-    so a pause or a lost strap does not shorten the effort being averaged.
+    the next record, for at most :data:`HR_DT_CAP_S`. A window counts when HR is known for
+    :data:`BEST_HR_COVERAGE` of it, so a pause or a lost strap does not shorten the effort
+    being averaged.
     """
     if len(t) < 2 or t[-1] - t[0] < window_s:
         return math.nan

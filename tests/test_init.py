@@ -49,6 +49,7 @@ def test_the_text_round_trips_through_the_settings_reader():
     assert settings.timezone is None  # UTC+01:00 in winter fits many zones: a hint only
     assert "# 80 km so far in 8 runs, 2026-01-05 to 2026-01-26" in text
     assert "# 40 km so far in 4 runs" in text
+    assert "\nmax_hr = 188\n" in text and "\nthreshold_hr = 178\n" in text
     assert "estimated from your runs" in text
 
 
@@ -71,7 +72,7 @@ def test_what_cannot_be_estimated_is_commented():
     text = config_text(runs)
     settings = parse_settings(tomllib.loads(text))
     assert (settings.max_hr, settings.threshold_hr, settings.timezone) == (None, None, None)
-    assert "# max_hr = 190  # no plausible maximum in your runs: set it to use your heart" in text
+    assert "# no plausible maximum in your runs: set it to use your heart rate\n# max_hr" in text
     assert "your files do not say their UTC offset" in text
     assert "# No run names its shoes." in text
 

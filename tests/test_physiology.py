@@ -118,7 +118,7 @@ def test_the_configured_threshold_comes_first():
 
 def test_karvonen_only_when_the_runs_cannot_tell():
     acts = _season().iloc[:2]
-    zones, notes = load.hr_zones(Settings(resting_hr=50), acts)
+    zones, _ = load.hr_zones(Settings(resting_hr=50), acts)
     assert zones["lthr"] == pytest.approx(50 + 0.85 * 136)
     assert "resting + 0.85 x (max - resting)" in zones["lthr_source"]
 
