@@ -11,12 +11,13 @@ decides the sport of such *assumed* runs from
    "Fietsen", "Ciclismo", ...), matched as whole words, case- and accent-insensitive;
    a title that also names running ("Run to the bike shop") is not decisive; and
 2. a speed no runner holds: a moving pace faster than the men's world-record pace for the
-   activity's distance (:data:`WORLD_RECORDS`), or more than
-   :data:`MAX_SPRINT_S` seconds at or above the top bin of the speed histogram.
+   activity's distance (:data:`WORLD_RECORDS`).
 
-The activity's ``quality`` note says why. An activity whose file *declares* running is
-never relabelled; when it breaks the speed bound it gets a note instead, so a watch left
-in run mode on a bike is visible in the run list.
+The activity's ``quality`` note says why. An activity whose file *declares* running, or
+whose title names running ("Corrida Matutina"), is never relabelled; when it breaks the
+speed bound it gets a note instead, so a watch left in run mode on a bike is visible in
+the run list. The speed histogram's top bin is not used: one GPS glitch fills it (a real
+Nike Run Club run logs three minutes above 35 km/h).
 
 References
 ----------
@@ -66,11 +67,6 @@ WORLD_RECORDS: tuple[tuple[float, float], ...] = (
 #: Shorter activities [km] are not judged by pace (GPS noise dominates, and the 400 m
 #: record is the shortest on the curve).
 MIN_JUDGED_KM = WORLD_RECORDS[0][0]
-#: Seconds at or above the speed histogram's top bin (SPEED_BINS - 1) x SPEED_BIN_M_S =
-#: 9.9 m/s (35.6 km/h) beyond which an activity is not a run: the 400 m record averages
-#: 9.3 m/s for 43 s, so even a sprinter's repeats do not add up to two minutes up there.
-MAX_SPRINT_S = 120.0
-
 #: Title words naming a sport other than running -> canonical sport (schema.SPORTS).
 #: Lower case, accents removed. English, German, French, Dutch, Spanish, Italian,
 #: Portuguese, plus Garmin Connect's and Strava's default titles in those languages.
@@ -142,9 +138,7 @@ def record_speed_kmh(distance_km: float) -> float:
     return distance_km / seconds * 3600.0 if distance_km >= MIN_JUDGED_KM else math.inf
 
 
-def too_fast_reason(
-    distance_km: float, moving_s: float, speed_hist_s: object = None
-) -> str | None:
+def too_fast_reason(distance_km: float, moving_s: float) -> str | None:
     """Why no runner covers ``distance_km`` in ``moving_s``, or None when one could."""
     judged = np.isfinite(distance_km) and distance_km >= MIN_JUDGED_KM
     if judged and np.isfinite(moving_s) and moving_s > 0:
@@ -153,13 +147,12 @@ def too_fast_reason(
         if speed > bound:
             return (f"{speed:.1f} km/h over {distance_km:.1f} km is faster than the "
                     f"men's world-record pace for that distance ({bound:.1f} km/h)")
-    if isinstance(speed_hist_s, np.ndarray) and speed_hist_s.size == schema.SPEED_BINS:
-        top = float(speed_hist_s[-1])
-        if top > MAX_SPRINT_S:
-            fastest = (schema.SPEED_BINS - 1) * schema.SPEED_BIN_M_S * 3.6
-            return (f"{top / 60:.0f} min faster than {fastest:.1f} km/h, beyond any "
-                    "runner's sprint")
     return None
+
+
+def names_running(title: str | None) -> bool:
+    """Whether ``title`` has a word for running ("Corrida Matutina", "Run to the shop")."""
+    return isinstance(title, str) and any(w in RUNNING_WORDS for w in _words(title))
 
 
 def _assumed(activities: pd.DataFrame) -> np.ndarray:
@@ -173,9 +166,10 @@ def _assumed(activities: pd.DataFrame) -> np.ndarray:
     return run & (noted | log.to_numpy(bool))
 
 
-def _with_note(quality: object, note: str) -> str:
+def _with_note(quality: object, note: str, *, relabelled: bool) -> str:
+    """``quality`` with ``note``: in place of the "assumed running" note when relabelled."""
     old = quality if isinstance(quality, str) else ""
-    if ASSUMED_NOTE in old:
+    if relabelled and ASSUMED_NOTE in old:
         return old.replace(ASSUMED_NOTE, note)
     return f"{old}; {note}" if old else note
 
@@ -184,7 +178,8 @@ def check_sports(activities: pd.DataFrame) -> pd.DataFrame:
     """``activities`` (schema.ACTIVITY) with the sport of implausible assumed runs decided.
 
     A title word for another sport decides first; then a speed no runner holds makes the
-    activity ``other``. Declared runs keep their sport and get a note when too fast.
+    activity ``other``. Declared runs, and runs whose title names running, keep their
+    sport and get a note when too fast.
     """
     if activities.empty:
         return activities
@@ -196,17 +191,19 @@ def check_sports(activities: pd.DataFrame) -> pd.DataFrame:
     for i in np.flatnonzero(run):
         title = out["title"].iat[i]
         by_title = sport_from_title(title) if assumed[i] else None
-        fast = too_fast_reason(distance[i], moving[i], out["speed_hist_s"].iat[i])
+        fast = too_fast_reason(distance[i], moving[i])
         quality = out["quality"].iat[i]
         if by_title is not None:
             sport, word = by_title
             note = f"no activity type in file; {sport} by its title ({word!r})"
-        elif fast is not None and assumed[i]:
+        elif fast is not None and assumed[i] and not names_running(title):
             sport, note = "other", f"no activity type in file; not a run: {fast}"
         elif fast is not None:
             sport, note = str(out["sport"].iat[i]), f"check the sport: {fast}"
         else:
             continue
+        relabelled = sport != out["sport"].iat[i]
         out.iloc[i, out.columns.get_loc("sport")] = sport
-        out.iloc[i, out.columns.get_loc("quality")] = _with_note(quality, note)
+        out.iloc[i, out.columns.get_loc("quality")] = _with_note(quality, note,
+                                                                 relabelled=relabelled)
     return out
