@@ -202,6 +202,9 @@ class _Reader:
         self.compressed = False
         #: (content offset, definition, fields read) of a message cut short by the end
         self.partial: tuple[int, _Definition, int] | None = None
+        #: definition bytes (and developer registrations so far) -> (definition, misaligned)
+        self.known: dict[tuple[int, bytes, int], tuple[_Definition, int]] = {}
+        self.dev_version = 0
         #: where each part (chained file) starts
         self.part_starts: list[int] = []
         self.part_start = 0
@@ -320,6 +323,27 @@ class _Reader:
         raise _EOF(2 if bytes_left_after <= 0 else 1, 0)
 
     def definition(self, h: int) -> None:
+        """Read a definition message; identical ones (Wahoo repeats them) are parsed once."""
+        data, start, n = self.data, self.pos, self.n
+        key = None
+        if start + 5 <= n:
+            end = start + 5 + 3 * data[start + 4]
+            if h & 0x20 and end < n:
+                end += 1 + 3 * data[end]
+            if end <= n:
+                key = (h & 0x20, data[start:end], self.dev_version)
+                known = self.known.get(key)
+                if known is not None:
+                    self.pos = end
+                    self.misaligned += known[1]
+                    self.locals[h & 0x0F] = known[0]
+                    return
+        misaligned = self.misaligned
+        d = self.parse_definition(h)
+        if key is not None:
+            self.known[key] = (d, self.misaligned - misaligned)
+
+    def parse_definition(self, h: int) -> _Definition:
         data = self.data
         at = self.take(2)
         endian = ">" if data[at + 1] else "<"
@@ -362,9 +386,11 @@ class _Reader:
         d = _Definition(mesg_num, endian, fields, offset, name)
         self.definitions.append(d)
         self.locals[h & 0x0F] = d
+        return d
 
     def developer(self, d: _Definition, at: int) -> None:
         """Register developer data ids and field descriptions, as fitparse does on reading."""
+        self.dev_version += 1
         raw = _raw_values(self.data, d, at, len(d.fields))
         by_name = {}
         for fd, value in zip(d.fields, raw):
@@ -416,6 +442,8 @@ def _scaled(f: Any, value: Any) -> Any:
 
 
 def _subfield(f: Field, d: _Definition, raw: list[Any]) -> Any:
+    if not f.subfields:
+        return f
     for sub in f.subfields or ():
         for ref in sub.ref_fields:
             for fd, value in zip(d.fields, raw):
