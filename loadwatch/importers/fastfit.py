@@ -40,6 +40,10 @@ FIELD_DESCRIPTION = 206
 _NUMPY = {"b": "i1", "B": "u1", "h": "i2", "H": "u2", "i": "i4", "I": "u4",
           "q": "i8", "Q": "u8", "f": "f4", "d": "f8"}
 _INTEGER_FORMATS = frozenset("bBhHiIqQ")
+#: Integer formats a running timestamp is kept in exactly (int64 columns).
+_STAMP_FORMATS = frozenset("bBhHiI")
+#: "No timestamp field" in int64 timestamp columns (no FIT integer below 64 bits has it).
+_NO_STAMP = -(2**63)
 
 
 class Declined(Exception):
@@ -313,7 +317,7 @@ class _Reader:
             if fd.offset + fd.size > avail:
                 break
             read += 1
-        if d.mesg_num in (DEVELOPER_DATA_ID, FIELD_DESCRIPTION) or self.compressed:
+        if d.mesg_num in (DEVELOPER_DATA_ID, FIELD_DESCRIPTION):
             raise Declined("cut-short message that fitparse processes further")
         self.partial = (start, d, read)
         self.pos = self.n
@@ -393,7 +397,7 @@ class _Reader:
         self.dev_version += 1
         raw = _raw_values(self.data, d, at, len(d.fields))
         by_name = {}
-        for fd, value in zip(d.fields, raw):
+        for fd, value in zip(d.fields, raw, strict=False):
             if fd.field is not None and not fd.dev and fd.field.name not in by_name:
                 by_name[fd.field.name] = value
         index = by_name.get("developer_data_index")
@@ -446,7 +450,7 @@ def _subfield(f: Field, d: _Definition, raw: list[Any]) -> Any:
         return f
     for sub in f.subfields or ():
         for ref in sub.ref_fields:
-            for fd, value in zip(d.fields, raw):
+            for fd, value in zip(d.fields, raw, strict=False):
                 if not fd.dev and fd.num == ref.def_num and ref.raw_value == value:
                     return sub
     return f
@@ -458,7 +462,7 @@ def _message_values(
     """One message as fitparse's name -> value (developer fields left out), later wins."""
     raw = _raw_values(data, d, at, count)
     values: dict[str, Any] = {}
-    for fd, value in zip(d.fields, raw):
+    for fd, value in zip(d.fields, raw, strict=False):
         if fd.field is None or fd.dev:
             continue
         f = _subfield(fd.field, d, raw)
@@ -574,15 +578,26 @@ def _compressed_times(reader: _Reader, buf: np.ndarray) -> dict[int, int]:
         if not d.offsets:
             continue
         offs = np.asarray(d.offsets, dtype=np.int64)
-        ts = np.full(len(offs), -1, dtype=np.int64)
+        ts = np.full(len(offs), _NO_STAMP, dtype=np.int64)
         for fd in d.fields:
             if fd.num == TIMESTAMP_FIELD and not fd.dev:
-                if fd.base.fmt not in _INTEGER_FORMATS or fd.count != 1:
+                if fd.base.fmt not in _STAMP_FORMATS or fd.count != 1:
                     raise Declined("timestamp field that is not an integer")
                 raw = _column_raw(buf, d, fd, offs).astype(np.int64)
                 ts = np.where(_invalid(fd.base, raw), ts, raw)
         starts.append(offs)
         stamps.append(ts)
+    if reader.partial is not None:  # the cut message: its 253 field only if read whole
+        at, d, count = reader.partial
+        stamp = _NO_STAMP
+        for fd in d.fields[:count]:
+            if fd.num == TIMESTAMP_FIELD and not fd.dev:
+                if fd.base.fmt not in _STAMP_FORMATS or fd.count != 1:
+                    raise Declined("timestamp field that is not an integer")
+                value = _raw_values(reader.data, d, at, count)[d.fields.index(fd)]
+                stamp = _NO_STAMP if value is None else value
+        starts.append(np.array([at], dtype=np.int64))
+        stamps.append(np.array([stamp], dtype=np.int64))
     if not starts:
         return {}
     offs = np.concatenate(starts)
@@ -594,11 +609,11 @@ def _compressed_times(reader: _Reader, buf: np.ndarray) -> dict[int, int]:
     acc = 0
     part = 0
     bounds = reader.part_starts[1:]
-    for at, stamp, h in zip(offs, ts, headers):
+    for at, stamp, h in zip(offs, ts, headers, strict=False):
         while part < len(bounds) and at > bounds[part]:
             part += 1
             acc = 0  # a new part: fitparse starts its running timestamp again
-        if stamp >= 0:
+        if stamp != _NO_STAMP:
             acc = stamp
         if h & 0x80:
             offset = h & 0x1F
@@ -631,10 +646,11 @@ def decode(data: bytes, wanted: frozenset[str], summary: frozenset[str]) -> Deco
             offs = np.asarray(d.offsets, dtype=np.int64)
             cols = _record_columns(buf, d, offs, wanted)
             if times and "timestamp" in wanted:
-                stamped = np.array([times.get(o, -1) for o in d.offsets], dtype=np.int64)
-                if (stamped >= 0).any():
+                stamped = np.array([times.get(o, _NO_STAMP) for o in d.offsets], dtype=np.int64)
+                has = stamped != _NO_STAMP
+                if has.any():
                     ts = cols.get("timestamp", np.full(len(offs), np.nan)).copy()
-                    ts[stamped >= 0] = stamped[stamped >= 0]
+                    ts[has] = stamped[has]
                     cols["timestamp"] = ts
             record_parts.append((offs, cols))
             if "activity_type" in wanted and any(
@@ -652,13 +668,13 @@ def decode(data: bytes, wanted: frozenset[str], summary: frozenset[str]) -> Deco
     if reader.partial is not None:
         at, d, count = reader.partial
         if d.name == "record":
-            values = _message_values(data, d, at, count)
+            values = _message_values(data, d, at, count, times.get(at))
             cols = {name: np.array([_float(values.get(name))]) for name in wanted}
             record_parts.append((np.array([at], dtype=np.int64), cols))
             if "activity_type" in values and activity_type is None:
                 activity_type = (at, values["activity_type"])
         elif d.name in summary:
-            messages.append((at, d.name, _message_values(data, d, at, count)))
+            messages.append((at, d.name, _message_values(data, d, at, count, times.get(at))))
     messages.sort(key=lambda m: m[0])
     columns, count = _join_records(record_parts, wanted)
     return Decoded(
