@@ -57,6 +57,10 @@ class _EOF(Exception):
         super().__init__(f"Tried to read {size} bytes from .FIT file but got {got}")
 
 
+class _Undecodable(Exception):
+    """fitparse would stop here with this error (kept as the file's damage)."""
+
+
 class _ChainedHeader(Exception):
     """A chained part's header is not a FIT header (fitparse's FitHeaderError)."""
 
@@ -145,6 +149,8 @@ class _Definition:
     name: str | None
     #: content offsets of the data messages using this definition
     offsets: list[int] = field(default_factory=list)
+    #: index of the first zero-sized field (fitparse cannot read such messages)
+    zero: int | None = None
 
 
 @dataclass
@@ -273,6 +279,8 @@ class _Reader:
             return f"file ends early: {exc}"
         except _ChainedHeader as exc:
             return f"unreadable chained part ignored: {exc}"
+        except _Undecodable as exc:
+            return f"undecodable data ignored after {self.records()} records: {exc}"
 
     def messages(self, data_end: int) -> None:
         """Frame the messages of one part; data messages are only located, not read."""
@@ -295,7 +303,10 @@ class _Reader:
                 local = h & 0x0F
             d = locals_.get(local)
             if d is None:
-                raise Declined("data message without definition")
+                raise _Undecodable(f"Got data message with invalid local message type {local}")
+            if d.zero is not None:
+                self.pos = pos + 1
+                self.zero_sized(d)  # raises
             end = pos + 1 + d.size
             if end > self.n:
                 self.pos = pos + 1
@@ -307,6 +318,17 @@ class _Reader:
         self.pos = pos
         if pos < data_end:  # fitparse reads the next header byte past the end
             self.take(1)
+
+    def zero_sized(self, d: _Definition) -> None:
+        """fitparse reads the fields before a zero-sized one, then fails on its format."""
+        zero = d.fields[d.zero]
+        if self.pos + zero.offset > self.n:
+            self.cut_short(d)
+        raise _Undecodable(f"Invalid struct format: {d.endian}0{zero.base.fmt}")
+
+    def records(self) -> int:
+        """Record messages located so far."""
+        return sum(len(d.offsets) for d in self.definitions if d.name == "record")
 
     def cut_short(self, d: _Definition) -> None:
         """A data message runs past the end: keep the fields read whole, then fail as fitparse."""
@@ -356,19 +378,20 @@ class _Reader:
         mesg_type = MESSAGE_TYPES.get(mesg_num)
         fields: list[_FieldDef] = []
         offset = 0
+        zero = None
         for _ in range(count):
             at = self.take(3)
             num, size, base_num = data[at], data[at + 1], data[at + 2]
             f = mesg_type.fields.get(num) if mesg_type else None
             base = _base_type(base_num)
             if size % base.size:
-                if f is None:
-                    raise Declined("odd-sized unknown field")  # fitparse fails naming it
+                if f is None:  # fitparse's warning names the field, and fails
+                    raise _Undecodable("'NoneType' object has no attribute 'name'")
                 self.misaligned += 1
                 base = BASE_TYPE_BYTE
-            if size == 0:
-                raise Declined("zero-sized field")
             fd = _FieldDef(num, size, base, offset, f)
+            if size == 0 and zero is None:
+                zero = len(fields)
             _check_components(fd)
             fields.append(fd)
             offset += size
@@ -380,14 +403,15 @@ class _Reader:
                 base = self.dev_types.get(index, {}).get(num)
                 if base is None:
                     raise Declined("developer field without description")
-                if size == 0 or size % base.size:
-                    raise Declined("developer field of odd size")
+                size -= size % base.size  # fitparse reads whole values only
                 if num == TIMESTAMP_FIELD:
                     raise Declined("developer field numbered like a timestamp")
+                if size == 0 and zero is None:
+                    zero = len(fields)
                 fields.append(_FieldDef(num, size, base, offset, None, dev=True))
                 offset += size
         name = mesg_type.name if mesg_type else None
-        d = _Definition(mesg_num, endian, fields, offset, name)
+        d = _Definition(mesg_num, endian, fields, offset, name, zero=zero)
         self.definitions.append(d)
         self.locals[h & 0x0F] = d
         return d
