@@ -107,8 +107,10 @@ def test_bad_crc_is_noted_by_both() -> None:
     assert "bad CRC ignored" in fast[0].summary["quality"]
 
 
-def test_undefined_local_message_declines() -> None:
+def test_undefined_local_message_is_damage_as_in_fitparse() -> None:
     data = bytearray(_activity(False, False))
     data[14 + 15] = 0x0F  # the file_id data message now names an undefined local type
-    with pytest.raises(fastfit.Declined):
-        fastfit.decode(bytes(data), fit._RECORD_NAMES, frozenset(fit.SUMMARY_MESSAGES))
+    decoded = fastfit.decode(bytes(data), fit._RECORD_NAMES, frozenset(fit.SUMMARY_MESSAGES))
+    assert decoded.damage == ("undecodable data ignored after 0 records: "
+                              "Got data message with invalid local message type 15")
+    assert compare(bytes(data)).difference is None
