@@ -263,7 +263,10 @@ class _Reader:
 
     def run_parts(self) -> str | None:
         """Read every part; return fitparse's damage text, or None for a whole file."""
-        data_end = self.header(first=True)
+        try:
+            data_end = self.header(first=True)
+        except _EOF:
+            raise Declined("shorter than a FIT header") from None
         try:
             while True:
                 self.messages(data_end)

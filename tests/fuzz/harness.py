@@ -56,9 +56,9 @@ TIMEOUT_S = 10.0
 #: Address space per worker [bytes]; an input needing more fails with MemoryError.
 MEMORY_BYTES = 2 * 2**30
 #: Differential mode: one input in this many is also read whole both ways (fit.read).
-FULL_COMPARE_EVERY = 20
+FULL_COMPARE_EVERY = 50
 #: Differential mode: seeds are cut to this many bytes (fitparse's time bounds the run).
-DIFFERENTIAL_SEED_BYTES = 3 * 1024
+DIFFERENTIAL_SEED_BYTES = 2 * 1024
 #: Candidate inputs tried while minimising one crash.
 MINIMISE_TRIES = 400
 
