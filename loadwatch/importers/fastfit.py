@@ -736,3 +736,32 @@ def _join_records(
         )
         columns[name] = col[order]
     return columns, len(offsets)
+
+
+def first_file_type(data: bytes) -> Any:
+    """``file_id.type`` when the file's first data message is its file_id, else None.
+
+    Reads the header and the first messages only: a monitoring or settings file can be
+    skipped without decoding the rest. The value is fitparse's (a name like
+    ``'monitoring_b'``, or the number of a type the profile does not name).
+    """
+    reader = _Reader(data, frozenset(), frozenset())
+    try:
+        data_end = reader.header(first=True)
+        pos = reader.pos
+        while pos < min(data_end, reader.n):
+            h = data[pos]
+            if not h & 0x80 and h & 0x40:
+                reader.pos = pos + 1
+                reader.definition(h)
+                pos = reader.pos
+                continue
+            d = reader.locals.get((h >> 5) & 0x3 if h & 0x80 else h & 0x0F)
+            if d is None or d.name != "file_id" or d.zero is not None:
+                return None
+            if pos + 1 + d.size > reader.n:
+                return None
+            return _message_values(data, d, pos + 1, len(d.fields)).get("type")
+    except (Declined, _EOF, _ChainedHeader, _Undecodable):
+        return None
+    return None

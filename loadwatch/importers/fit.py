@@ -138,6 +138,9 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
     Raises :class:`NotAnActivity` for settings, monitoring, workout and other non-activity
     files, and :class:`InputError` with a one-line reason for files without usable records.
     """
+    kind = fastfit.first_file_type(_repair_header(data, []))
+    if kind is not None and kind not in ACTIVITY_FILE_TYPES:  # skipped from the header
+        raise NotAnActivity(f"FIT file of type '{kind}', not an activity")
     scan = _scan(data)
     types = [t for t in scan.file_types if t is not None]
     if types and not any(t in ACTIVITY_FILE_TYPES for t in types):

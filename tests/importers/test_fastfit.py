@@ -11,6 +11,7 @@ import pytest
 from fitparse.records import Crc
 
 from loadwatch.importers import fastfit, fit
+from loadwatch.problems import NotAnActivity
 from tests.conftest import realdata_files
 from tests.fitcompare import compare, read_both
 
@@ -114,3 +115,24 @@ def test_undefined_local_message_is_damage_as_in_fitparse() -> None:
     assert decoded.damage == ("undecodable data ignored after 0 records: "
                               "Got data message with invalid local message type 15")
     assert compare(bytes(data)).difference is None
+
+
+@pytest.mark.parametrize(
+    "name, kind",
+    [("fitparse__MonitoringFile.fit", "monitoring_b"), ("fitparse__Settings.fit", "settings"),
+     ("fitparse__WorkoutRepeatSteps.fit", "workout")],
+)
+def test_non_activity_skipped_from_the_header(realdata, monkeypatch, name, kind) -> None:
+    data = (realdata / "odd" / name).read_bytes()
+
+    def no_full_decode(data: bytes) -> None:
+        raise AssertionError("decoded past the header")
+
+    monkeypatch.setattr(fit, "_scan", no_full_decode)
+    with pytest.raises(NotAnActivity, match=rf"^FIT file of type '{kind}', not an activity$"):
+        fit.read(data, name)
+
+
+def test_activity_type_from_the_header() -> None:
+    assert fastfit.first_file_type(_activity(False, False)) == "activity"
+    assert fastfit.first_file_type(b"not a fit file at all") is None
