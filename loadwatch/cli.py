@@ -557,6 +557,95 @@ def batch(
         sys.exit(1)
 
 
+# --- init and pain (set-up and the pain log) ---------------------------------------------
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--name", default="", help="The athlete's name for the report header.")
+@_jobs_option
+@cache_options
+def init(paths: tuple[str, ...], name: str, jobs: int, cache: Cache | None) -> None:
+    """Write a commented loadwatch.toml beside the files in PATHS.
+
+    It holds what the files can tell: the time zone from their UTC offsets, max and
+    threshold heart rate from the runs, and the shoes the runs name with their km so far;
+    the rest are commented lines to fill in. An existing loadwatch.toml is never
+    overwritten (exit code 2). Prints the file written.
+
+    \b
+    Examples:
+      loadwatch init ~/exports
+      loadwatch init ~/exports/strava.zip --name Sam
+    """
+    from loadwatch.init import init_config
+    from loadwatch.problems import UsageError
+
+    try:
+        path, text = init_config(list(paths), name=name, jobs=jobs, cache=cache)
+    except UsageError as exc:
+        raise _UserError(str(exc)) from None
+    click.echo(text, nl=False)
+    click.echo(f"wrote {path}", err=True)
+
+
+def _red_flag_options(f):  # one --flag per red-flag column of the symptom log
+    from loadwatch.symptoms import RED_FLAGS
+
+    for column, reads in reversed(RED_FLAGS.items()):
+        f = click.option(f"--{column.replace('_', '-')}", column, is_flag=True,
+                         help=f"Red flag: {reads}.")(f)
+    return f
+
+
+@cli.command()
+@click.argument("level", type=click.FloatRange(0, 10), metavar="PAIN")
+@click.argument("path", default=".", type=click.Path(path_type=str))
+@click.option("--area", default="", help="Where it hurts, e.g. groin, outer hip, calf.")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Day of the entry (default: today in the athlete's time zone).")
+@click.option("--notes", default="", help="Free text, e.g. what provokes it.")
+@_red_flag_options
+def pain(level: float, path: str, area: str, day: object, notes: str, **flags: bool) -> None:
+    """Log PAIN (0-10) in symptoms.csv in PATH (default: this folder).
+
+    Appends one validated row (the file is created with its header if absent, and
+    rewritten atomically). Red flags make the next report say: stop running and get
+    prompt medical assessment.
+
+    \b
+    Examples:
+      loadwatch pain 3 --area groin --night-pain --notes "after the long run" ~/exports
+      loadwatch pain 0 --area groin --date 2026-03-02
+    """
+    import datetime as dt
+    from pathlib import Path
+
+    from loadwatch import calendar
+    from loadwatch.painlog import log_pain
+    from loadwatch.problems import UsageError
+    from loadwatch.settings import load_settings
+
+    date = day.date() if isinstance(day, dt.datetime) else None
+    if date is None:  # today as the analysis will see it: in the zone of loadwatch.toml
+        try:
+            zone = load_settings(search=[Path(path)]).timezone
+        except UsageError:
+            zone = None  # a broken config must not stop a pain entry; the report says why
+        date = calendar.today(zone)
+    try:
+        target, entry = log_pain(path, level, area=area, notes=notes, date=date,
+                                 red_flags=[c for c, on in flags.items() if on])
+    except UsageError as exc:
+        raise _UserError(str(exc)) from None
+    where = f" ({entry['area']})" if entry["area"] else ""
+    line = f"logged pain {level:g}/10{where} on {entry['date']:%Y-%m-%d} in {target}"
+    red = entry["red_flags"]
+    if isinstance(red, list) and red:
+        line += (f"\nred flags: {', '.join(str(r) for r in red)}: stop running and get "
+                 "prompt medical assessment")
+    click.echo(line)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="loadwatch")

@@ -208,13 +208,20 @@ def _load_ratio(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
     return rows, None
 
 
+def _no_intensity(f: Frames) -> str:
+    """Why no run has a time at intensity: no data, or heart rate without a maximum."""
+    if f.runs["has_hr"].fillna(False).any():
+        return "heart rate without a known maximum: set athlete.max_hr to use your heart rate"
+    return "no heart rate or pace data"
+
+
 def _intensity_jump(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
     w = f.weekly
     h = w["hi_intensity_min"]
     cov = w["covered"].astype(bool)
     known = cov & h.notna()
     if not f.runs["hi_intensity_s"].notna().any():
-        return [], "no heart rate or pace data"
+        return [], _no_intensity(f)
     if int(known.sum()) < 5:
         return [], f"{int(known.sum())} covered weeks with heart rate or pace (needs 5)"
     mean4 = _prev_mean(h, known).to_numpy(float)
@@ -305,7 +312,7 @@ def _hard_sessions_close(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
         ))
     why = None
     if not f.runs["hi_intensity_s"].notna().any():
-        why = "no heart rate or pace data: hard sessions judged by long runs only"
+        why = f"{_no_intensity(f)}: hard sessions judged by long runs only"
     return rows, why
 
 

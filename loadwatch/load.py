@@ -12,7 +12,8 @@ when the last activity is recent (:data:`RECENT_DAYS`), because then the days si
 References
 ----------
 Banister TRIMP: sum(dt_min * x * 0.64 e^(1.92 x)), women 0.86 e^(1.67 x), x = heart-rate
-reserve fraction. Threshold HR default: resting + 0.85 x (max - resting) (Karvonen).
+reserve fraction. Threshold HR: the configured value, else estimated from the runs
+(:mod:`loadwatch.physiology`), else resting + 0.85 x (max - resting) (Karvonen).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from loadwatch import calendar, schema
+from loadwatch.physiology import estimate_threshold_hr
 from loadwatch.settings import Settings
 
 #: Resting HR assumed when the athlete gives none [bpm] (a typical adult value).
@@ -111,14 +113,25 @@ def hr_zones(settings: Settings, activities: pd.DataFrame) -> tuple[dict, list[s
         if mx is not None:
             notes.append(f"max HR {mx:g} bpm (highest plausible value seen in the last "
                          f"{MAX_HR_WINDOW_DAYS} days of data)")
-    lthr = settings.threshold_hr
+    lthr, lthr_source = settings.threshold_hr, "settings"
+    if lthr is None:
+        estimate = estimate_threshold_hr(activities, mx)
+        lthr, lthr_source = estimate.bpm, estimate.note
+        if lthr is not None:
+            notes.append(f"threshold HR {lthr:.0f} bpm ({estimate.note})")
     if lthr is None and mx is not None and mx > rest:
         lthr = rest + LTHR_RESERVE_FRACTION * (mx - rest)
-        notes.append(f"threshold HR {lthr:.0f} bpm (resting + 0.85 x (max - resting))")
+        lthr_source = "resting + 0.85 x (max - resting)"
+        notes.append(f"threshold HR {lthr:.0f} bpm ({lthr_source}; {estimate.note})")
+    if mx is None and activities["has_hr"].fillna(False).any():
+        notes.append(f"heart rate recorded, but no plausible maximum in the last "
+                     f"{MAX_HR_WINDOW_DAYS} days: set athlete.max_hr to use your heart rate")
     sex = settings.sex or "male"
     if settings.sex is None:
         notes.append("sex not given: TRIMP uses the men's weighting (0.64, 1.92)")
-    return {"rest": rest, "max": mx, "lthr": lthr, "weights": TRIMP_WEIGHTS[sex]}, notes
+    zones = {"rest": rest, "max": mx, "lthr": lthr, "lthr_source": lthr_source,
+             "weights": TRIMP_WEIGHTS[sex]}
+    return zones, notes
 
 
 def _trimp_weight(bpm: np.ndarray, zones: dict) -> np.ndarray:

@@ -30,6 +30,7 @@ from loadwatch.dedupe import dedupe
 from loadwatch.importers import SUFFIXES, ParsedActivity, reader_for
 from loadwatch.problems import InputError, InputWarning, Problem, UsageError
 from loadwatch.sources import Item, estimate_files, iter_items
+from loadwatch.sport import check_sports
 
 #: Files parsed per batch (cache look-up, then the pool); bounds memory held as bytes.
 BATCH_FILES = 32
@@ -360,7 +361,7 @@ def read_activities(
     finally:
         parser.close()
     rows = _join_strava(rows)
-    activities = dedupe(_frame(rows, zone, zoned=zoned))
+    activities = check_sports(dedupe(_frame(rows, zone, zoned=zoned)))
     activities = activities.sort_values(["start_time", "source"], kind="stable")
     activities = calendar.with_local_start(activities, timezone or None)
     return ReadResult(

@@ -109,6 +109,8 @@ ACTIVITY = _t(
     ("steep_downhill_km", "float64", "km", "distance on grades <= -10 % (grade over >= 50 m)"),
     ("avg_hr", "float64", "bpm", "average heart rate"),
     ("max_hr", "float64", "bpm", "maximum heart rate"),
+    ("hr_best20_bpm", "float64", "bpm", "highest mean heart rate over any 20 minutes "
+     "(NaN when shorter or without a HR stream); for the threshold-HR estimate"),
     ("hi_intensity_s", "float64", "s", "time above threshold HR (or faster than threshold "
      "pace); filled in once the athlete's thresholds are known"),
     ("trimp", "float64", "AU", "Banister TRIMP from the HR stream; filled in once the "
