@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from loadwatch.problems import Problem
+
+if TYPE_CHECKING:
+    from loadwatch.findings import RuleSeries
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class Analysis:
     #: the rules as evaluated for this athlete (overrides and bone-stress steps applied),
     #: by id; empty means the catalogue defaults
     rules: dict[str, Any] = field(default_factory=dict)
+    #: what each rule compared against, by rule id (loadwatch.findings.RuleSeries): the
+    #: report and the plots draw these, never a second copy of a rule's formula
+    judged: dict[str, RuleSeries] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

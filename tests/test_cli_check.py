@@ -51,7 +51,8 @@ def test_check_json_shape(folder: Path) -> None:
     env = doc["envelope"]
     assert env["week"] == "2026-W07" and env["week_start"] == "2026-02-09"
     assert env["distance_km"] == pytest.approx(57.2)
-    assert env["basis"]["distance_km"].startswith("weekly_distance_jump: +30 % on 44.0 km")
+    assert env["basis"]["distance_km"].startswith(
+        "Weekly distance jump (the 10 % rule): +30 % on 44.0 km")
     assert doc["problems"] == [{"source": "bad.fit", "reason": "truncated"}]
 
 
