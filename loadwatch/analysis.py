@@ -28,6 +28,9 @@ class Envelope:
     longest_run_km: float | None
     descent_m: float | None
     basis: dict[str, str] = field(default_factory=dict)
+    #: the basis as [template, facts] per quantity, for text in the reader's units
+    #: (:func:`loadwatch.format.fill`); ``basis`` is the same in km
+    reasons: dict[str, list[Any]] = field(default_factory=dict)
 
 
 @dataclass

@@ -23,7 +23,7 @@ from loadwatch import format as fmt
 from loadwatch import load, schema
 from loadwatch import symptoms as sym
 from loadwatch.analysis import Envelope
-from loadwatch.findings import RuleSeries, finding
+from loadwatch.findings import RuleSeries, finding, plain
 from loadwatch.rules import RULES, Rule
 from loadwatch.settings import Settings
 
@@ -784,7 +784,7 @@ def envelope_from(
         return None
     last = weekly.iloc[-1]
     start = pd.Timestamp(last["week_start"]) + pd.Timedelta(days=7)
-    basis: dict[str, str] = {}
+    reasons: dict[str, list[Any]] = {}
     values: dict[str, float | None] = {"distance_km": None, "longest_run_km": None,
                                        "descent_m": None}
 
@@ -796,14 +796,14 @@ def envelope_from(
     if "caution_limit" in brk:
         r = rules["return_after_break"]
         values["distance_km"] = brk["caution_limit"]
-        basis["distance_km"] = fmt.fill(
+        reasons["distance_km"] = _reason(
             "{title}: {frac} of the {old} before the break ({idle} without running)",
             {"title": [r.id, "rule"], "frac": [r.value("caution"), "fraction"],
              "old": [brk["reference"], "km"], "idle": [brk["idle_days"], "days"]})
     elif "caution_limit" in jump:
         j = rules["weekly_distance_jump"]
         values["distance_km"] = jump["caution_limit"]
-        basis["distance_km"] = fmt.fill(
+        reasons["distance_km"] = _reason(
             "{title}: +{c} on {d} ({week})",
             {"title": [j.id, "rule"], "c": [j.value("caution"), "fraction"],
              "d": [jump["reference"], "km"], "week": [str(last["week"]), "text"]})
@@ -811,33 +811,34 @@ def envelope_from(
                            & (findings["severity"] != "info")]
         if len(flagged):
             values["distance_km"] = jump["reference"]
-            basis["distance_km"] = fmt.fill(
+            reasons["distance_km"] = _reason(
                 "{title}: hold at {d}, the distance of {week}, which already rose too fast",
                 {"title": [j.id, "rule"], "d": [jump["reference"], "km"],
                  "week": [str(last["week"]), "text"]})
     elif "weekly_distance_jump" in rules:
         j = rules["weekly_distance_jump"]
-        basis["distance_km"] = fmt.fill(
+        reasons["distance_km"] = _reason(
             "{title}: not judged below {floor} last week",
             {"title": [j.id, "rule"], "floor": [j.value("min_prev_km"), "km"]})
     long_ = nxt("long_run_spike")
     if "caution_limit" in long_:
         s = rules["long_run_spike"]
         values["longest_run_km"] = long_["caution_limit"]
-        basis["longest_run_km"] = fmt.fill(
+        reasons["longest_run_km"] = _reason(
             "{title}: +{c} on your longest recent run ({m})",
             {"title": [s.id, "rule"], "c": [s.value("caution"), "fraction"],
              "m": [long_["reference"], "km"]})
     dist, longest = values["distance_km"], values["longest_run_km"]
     if longest is not None and dist is not None and longest > dist:
         values["longest_run_km"] = dist
-        basis["longest_run_km"] += fmt.fill("; capped at the week's distance limit ({d})",
-                                            {"d": [dist, "km"]})
+        template, facts = reasons["longest_run_km"]
+        reasons["longest_run_km"] = [template + "; capped at the week's distance limit ({cap})",
+                                     {**facts, "cap": [dist, "km"]}]
     down = nxt("downhill_volume_jump")
     if "caution_limit" in down:
         dh = rules["downhill_volume_jump"]
         values["descent_m"] = down["caution_limit"]
-        basis["descent_m"] = fmt.fill(
+        reasons["descent_m"] = _reason(
             "{title}: {c} the {n} mean ({m}), at least +{rise}",
             {"title": [dh.id, "rule"], "c": [dh.value("caution"), "x"],
              "n": [dh.window("baseline_weeks"), "count:week"], "m": [down["reference"], "m"],
@@ -845,16 +846,22 @@ def envelope_from(
     care = _current_red_flag(findings, symptoms, start)
     if care is not None:
         values = {"distance_km": 0.0, "longest_run_km": 0.0, "descent_m": 0.0}
-        text = fmt.fill("{title} on {day}: no running until a clinician has assessed it",
-                        {"title": ["red_flag_symptoms", "rule"], "day": [_day(care), "date"]})
-        basis = {k: text for k in values}
+        text = _reason("{title} on {day}: no running until a clinician has assessed it",
+                       {"title": ["red_flag_symptoms", "rule"], "day": [_day(care), "date"]})
+        reasons = {k: text for k in values}
     iso = start.isocalendar()
     descent = values["descent_m"]
     return Envelope(
         week=f"{iso.year}-W{iso.week:02d}", week_start=start.date(),
         distance_km=_round(values["distance_km"]), longest_run_km=_round(values["longest_run_km"]),
-        descent_m=None if descent is None else float(round(descent)), basis=basis,
+        descent_m=None if descent is None else float(round(descent)),
+        basis={k: fmt.fill(t, f) for k, (t, f) in reasons.items()}, reasons=reasons,
     )
+
+
+def _reason(template: str, facts: dict[str, list[Any]]) -> list[Any]:
+    """An envelope basis as [template, facts] (text made when shown)."""
+    return [template, plain(facts)]
 
 
 #: A red flag logged this many days before next week is still current (issue: a

@@ -421,19 +421,24 @@ def _envelope_view(analysis: Analysis, units: Units) -> EnvelopeView | None:
     env = analysis.envelope
     if env is None:
         return None
+
+    def basis(key: str) -> str:
+        if key in env.reasons:
+            template, facts = env.reasons[key]
+            return fmt.fill(template, facts, units)
+        return env.basis.get(key, "")
+
     items = []
     parts = []
     if env.distance_km is not None:
         items.append(("Weekly distance", f"up to {units.fd(env.distance_km, 0)}",
-                      env.basis.get("distance_km", "")))
+                      basis("distance_km")))
         parts.append(f"up to {units.fd(env.distance_km, 0)}")
     if env.longest_run_km is not None:
-        items.append(("Longest run", units.fd(env.longest_run_km, 0),
-                      env.basis.get("longest_run_km", "")))
+        items.append(("Longest run", units.fd(env.longest_run_km, 0), basis("longest_run_km")))
         parts.append(f"longest run {units.fd(env.longest_run_km, 0)}")
     if env.descent_m is not None:
-        items.append(("Descent", units.fe(env.descent_m),
-                      env.basis.get("descent_m", "")))
+        items.append(("Descent", units.fe(env.descent_m), basis("descent_m")))
         parts.append(f"descent {units.fe(env.descent_m)}")
     sentence = ", ".join(parts) if parts else "no limit could be set from the history yet"
     sentence = sentence[:1].upper() + sentence[1:]
