@@ -11,7 +11,6 @@ envelope reads. Evaluators work on whole columns; nothing loops over weeks to co
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from loadwatch import calendar, load, schema
 from loadwatch import format as fmt
-from loadwatch import load, schema
 from loadwatch import symptoms as sym
 from loadwatch.analysis import Envelope
 from loadwatch.findings import RuleSeries, finding, plain
@@ -48,7 +47,7 @@ class Frames:
     found: Rows = field(default_factory=list)
 
     def week_of(self, day: pd.Timestamp) -> pd.Timestamp:
-        return day - pd.Timedelta(days=int(day.weekday()))
+        return calendar.monday(day)
 
     @property
     def next_week(self) -> pd.Timestamp:
@@ -246,8 +245,7 @@ def _load_ratio(f: Frames, rule: Rule) -> Verdict:
     end = f.daily.loc[covered, "date"].max() if covered.any() else f.daily["date"].max()
     frame = pd.DataFrame({
         "date": f.daily["date"].to_numpy(), "ratio": ratio.to_numpy(float),
-        "week_start": (f.daily["date"] - pd.to_timedelta(f.daily["date"].dt.day_of_week, "D"))
-        .to_numpy(),
+        "week_start": calendar.mondays(f.daily["date"]).to_numpy(),
     })
     upto = frame["date"] <= end
     read = np.zeros(len(frame), bool)
@@ -281,6 +279,13 @@ def _load_ratio(f: Frames, rule: Rule) -> Verdict:
     return Verdict(rows, None, series)
 
 
+def _no_intensity(f: Frames) -> str:
+    """Why no run has a time at intensity: no data, or heart rate without a maximum."""
+    if f.runs["has_hr"].fillna(False).any():
+        return "heart rate without a known maximum: set athlete.max_hr to use your heart rate"
+    return "no heart rate or pace data"
+
+
 def _intensity_jump(f: Frames, rule: Rule) -> Verdict:
     w = f.weekly
     h = w["hi_intensity_min"]
@@ -297,7 +302,7 @@ def _intensity_jump(f: Frames, rule: Rule) -> Verdict:
         "caution_double_limit": multiple_limit(mean4, c2, rise),
     }))
     if not f.runs["hi_intensity_s"].notna().any():
-        return Verdict([], "no heart rate or pace data", series)
+        return Verdict([], _no_intensity(f), series)
     if int(known.sum()) < n + 1:
         return Verdict([], f"{int(known.sum())} covered weeks with heart rate or pace "
                        f"(needs {n + 1})", series)
@@ -397,13 +402,13 @@ def _hard_sessions_close(f: Frames, rule: Rule) -> Verdict:
         ))
     why = None
     if not f.runs["hi_intensity_s"].notna().any():
-        why = "no heart rate or pace data: hard sessions judged by long runs only"
+        why = f"{_no_intensity(f)}: hard sessions judged by long runs only"
     return Verdict(rows, why, series)
 
 
 def _monotony(f: Frames, rule: Rule) -> Verdict:
     d = f.daily
-    ws = d["date"] - pd.to_timedelta(d["date"].dt.day_of_week, "D")
+    ws = calendar.mondays(d["date"])
     g = d["load"].groupby(ws)
     mean, sd = g.mean(), g.std(ddof=1)
     full = d["covered"].astype(float).groupby(ws).sum() == 7
@@ -675,7 +680,7 @@ def _frames(activities: pd.DataFrame, daily: pd.DataFrame, weekly: pd.DataFrame,
             shoes: pd.DataFrame, settings: Settings) -> Frames:
     run = load.is_run(activities)
     runs = activities[run].copy()
-    start = load.local_start(runs, settings)
+    start = calendar.local_start(runs, settings.timezone)
     order = np.argsort(start.to_numpy(), kind="stable")
     runs = runs.iloc[order].reset_index(drop=True)
     start = start.iloc[order].reset_index(drop=True)
@@ -755,7 +760,7 @@ def _to_frame(rows: Rows) -> pd.DataFrame:
         return schema.empty(schema.FINDINGS)
     df = pd.DataFrame(rows)
     df["week_start"] = pd.to_datetime(df["week_start"])
-    df["week"] = load.iso_week(df["week_start"])
+    df["week"] = calendar.week_labels(df["week_start"])
     df["message"] = [fmt.message(r) for r in df.to_dict("records")]
     order = {rid: i for i, rid in enumerate(RULES)}
     df["_o"] = df["rule"].map(order)
@@ -849,10 +854,9 @@ def envelope_from(
         text = _reason("{title} on {day}: no running until a clinician has assessed it",
                        {"title": ["red_flag_symptoms", "rule"], "day": [_day(care), "date"]})
         reasons = {k: text for k in values}
-    iso = start.isocalendar()
     descent = values["descent_m"]
     return Envelope(
-        week=f"{iso.year}-W{iso.week:02d}", week_start=start.date(),
+        week=calendar.week_label(start), week_start=start.date(),
         distance_km=_round(values["distance_km"]), longest_run_km=_round(values["longest_run_km"]),
         descent_m=None if descent is None else float(round(descent)),
         basis={k: fmt.fill(t, f) for k, (t, f) in reasons.items()}, reasons=reasons,
@@ -906,9 +910,3 @@ def envelope(
 
 def _round(x: float | None) -> float | None:
     return None if x is None else round(float(x), 1)
-
-
-def today_in(settings: Settings) -> dt.date:
-    """Today's date in the athlete's zone (UTC when none is set)."""
-    tz = settings.timezone or "UTC"
-    return pd.Timestamp.now(tz=tz).date()

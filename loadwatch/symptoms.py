@@ -14,13 +14,14 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from loadwatch.findings import finding
+from loadwatch import calendar
 from loadwatch.problems import Problem
 from loadwatch.rules import Rule
+
+if TYPE_CHECKING:  # pandas is imported where used: `loadwatch pain --help` stays instant
+    import pandas as pd
 
 FILENAME = "symptoms.csv"
 
@@ -38,6 +39,8 @@ _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
 def read_symptoms(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse symptoms.csv; returns (rows with a ``red_flags`` list column, problems)."""
+    import pandas as pd
+
     problems: list[Problem] = []
     empty = pd.DataFrame(columns=[*COLUMNS, "red_flags"])
     try:
@@ -65,6 +68,8 @@ def read_symptoms(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
 
 
 def _parse_row(row: Mapping[str, str]) -> dict[str, Any]:
+    import pandas as pd
+
     try:
         date = pd.Timestamp(row.get("date", ""))
     except ValueError:
@@ -119,6 +124,10 @@ def symptom_findings(
     ``found`` are the rows the other rules found; those of the weeks before an entry are
     listed with it, so the user sees what may have led up to the pain.
     """
+    import pandas as pd
+
+    from loadwatch.findings import finding
+
     if symptoms.empty:
         return []
     persistent = _persistent(symptoms, rule.value("persist_days"),
@@ -133,13 +142,12 @@ def symptom_findings(
         if not flags and s["pain"] <= rule.value("pain"):
             continue
         day = pd.Timestamp(s["date"])
-        week_start = day - pd.Timedelta(days=day.weekday())
+        week_start = calendar.monday(day)
         before = [r for r in earlier
                   if week_start - lookback < pd.Timestamp(r["week_start"]) <= week_start]
         weeks: dict[str, list[str]] = {}
         for r in sorted(before, key=lambda r: pd.Timestamp(r["week_start"])):
-            iso = pd.Timestamp(r["week_start"]).isocalendar()
-            label = f"{iso.year}-W{iso.week:02d}"
+            label = calendar.week_label(pd.Timestamp(r["week_start"]))
             if label not in weeks.setdefault(r["rule"], []):
                 weeks[r["rule"]].append(label)
         listed = list(weeks)
