@@ -120,7 +120,7 @@ def _plain(value: object, width: int) -> str:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def spreadsheet_safe(frame: object) -> object:
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas.
 
     Titles, shoe and file names are untrusted (``=HYPERLINK(...)``, ``=cmd|' /C calc'!A0``):
@@ -129,7 +129,6 @@ def spreadsheet_safe(frame: object) -> object:
     """
     import pandas as pd
 
-    assert isinstance(frame, pd.DataFrame)
     out = frame.copy()
     for name in out.columns:
         col = out[name]

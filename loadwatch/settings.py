@@ -145,6 +145,8 @@ UNIT_KINDS: Mapping[str, Kind] = {
     "patterns": Kind("a number of patterns, e.g. 2", 1, 10),
     "sessions": Kind("a number of sessions, e.g. 3", 1, 21),
     "red flags": Kind("a number of red flags, e.g. 1", 1, 10),
+    "runs": Kind("a number of runs, e.g. 5", 1, 1000),
+    "pain 0-10": Kind("a pain level from 0 to 10", 0, 10),
 }
 #: The athlete's own numbers (plausible human values).
 MAX_HR = Kind("a maximum heart rate in bpm", 100, 250)
