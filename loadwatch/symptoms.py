@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loadwatch import calendar
 from loadwatch.problems import Problem
 from loadwatch.rules import Rule
 
@@ -126,6 +125,7 @@ def symptom_findings(
     """
     import pandas as pd
 
+    from loadwatch import calendar
     from loadwatch.findings import finding
 
     if symptoms.empty:
