@@ -67,3 +67,32 @@ def test_a_window_override_in_toml_changes_the_judgement() -> None:
         ev = evaluate.evaluate_all(acts, daily, weekly, load.shoe_frame(acts, settings),
                                    settings, rules=[RULES["return_after_break"]])
         assert (len(ev.findings) > 0) == fired, days
+
+
+def _load_ratio(weeks: list[float], days=(0, 2, 5)):
+    settings = parse_settings({})
+    acts, _ = load.prepare(table(weeks_of_runs(weeks, days=days)), settings)
+    daily = load.daily_frame(acts, settings)
+    weekly = load.weekly_frame(daily)
+    ev = evaluate.evaluate_all(acts, daily, weekly, load.shoe_frame(acts, settings), settings,
+                               rules=[RULES["load_ratio"]])
+    return ev, weekly
+
+
+def test_a_falling_week_is_never_above_usual() -> None:
+    """A big week then a week far below the mean of the 4 before: no load_ratio finding in it
+    although its end-of-week ratio can still be high."""
+    ev, weekly = _load_ratio([20] * 6 + [60, 10])
+    fell = weekly["week_start"].iat[-1]
+    assert weekly["load"].iat[-1] < weekly["load"].iloc[-5:-1].mean()
+    assert fell not in set(ev.findings["week_start"])
+
+
+def test_one_run_cannot_swing_a_low_frequency_reading() -> None:
+    """Two runs a week: the week's mean ratio is read, and the guard is stated."""
+    ev, _ = _load_ratio([12] * 8, days=(0, 6))
+    assert any("cannot swing" in n for n in ev.not_evaluated)
+    frame = ev.judged["load_ratio"].frame
+    read = frame[frame["read"]]
+    assert (read["reading"] <= read["ratio"].max()).all()
+    assert not (read["reading"] == read["ratio"]).all()
