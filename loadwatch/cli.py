@@ -108,10 +108,37 @@ def _clock_text(seconds: float) -> str:
 
 def _plain(value: object, width: int) -> str:
     """Untrusted text made safe for a terminal line and cut to ``width``."""
+    from loadwatch.problems import terminal_text
+
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    text = "".join(c if c.isprintable() else " " for c in str(value))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return terminal_text(value, width)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+#: injection"): such text cells get a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: object) -> object:
+    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas.
+
+    Titles, shoe and file names are untrusted (``=HYPERLINK(...)``, ``=cmd|' /C calc'!A0``):
+    a text cell starting with one of :data:`FORMULA_STARTS` is prefixed with ``'``, which
+    spreadsheets show as text. Numbers (a negative offset) are left alone.
+    """
+    import pandas as pd
+
+    assert isinstance(frame, pd.DataFrame)
+    out = frame.copy()
+    for name in out.columns:
+        col = out[name]
+        if not (pd.api.types.is_string_dtype(col) or col.dtype == object):
+            continue
+        text = col.map(lambda v: v if not isinstance(v, str) or not v.startswith(FORMULA_STARTS)
+                       else "'" + v)
+        out[name] = text.astype(col.dtype) if pd.api.types.is_string_dtype(col) else text
+    return out
 
 
 def _activity_table(frame: pd.DataFrame) -> str:
@@ -217,7 +244,8 @@ def activities(
     if output == "json":
         text = json.dumps(schema.to_records(frame, schema.ACTIVITY), indent=2, ensure_ascii=False)
     elif output == "csv":
-        text = schema.public(frame, schema.ACTIVITY).to_csv(index=False).rstrip("\n")
+        text = spreadsheet_safe(schema.public(frame, schema.ACTIVITY)).to_csv(index=False)
+        text = text.rstrip("\n")
     else:
         text = _activity_table(frame)
     if len(result.activities):
@@ -225,7 +253,7 @@ def activities(
     clock = f"; times in {calendar.describe(frame, zone)}" if len(frame) else ""
     click.echo(result.summary_line() + clock, err=True)
     for problem in result.problems:
-        click.echo(f"{problem.source}: {problem.reason}", err=True)
+        click.echo(problem.line(), err=True)
     if len(result.activities) == 0:
         click.echo("Error: no activity could be read from the paths given.", err=True)
         sys.exit(2)
@@ -236,8 +264,9 @@ def activities(
 
 def _text(value: object, width: int = 80) -> str:
     """Untrusted text made safe for one terminal line."""
-    text = "".join(c if c.isprintable() else " " for c in str(value))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    from loadwatch.problems import terminal_text
+
+    return terminal_text(value, width)
 
 
 
@@ -325,7 +354,11 @@ def weekly(
     else:
         click.echo(_week_table(a.weekly, units))
     for p in a.problems:
-        click.echo(f"{_text(p.source, 200)}: {_text(p.reason, 200)}", err=True)
+        click.echo(p.line(), err=True)
+
+
+#: ``batch`` exit code when the run could not complete (1 is reserved for findings).
+BATCH_INCOMPLETE = 3
 
 
 #: The keys of a finding in ``check --format json`` (the FINDINGS columns, README).
@@ -476,7 +509,8 @@ def check(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--output", default="report.html", show_default=True,
               type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
-              help="Where to write the HTML report (replaced atomically).")
+              help="Where to write the HTML report (replaced atomically; '-' for stdout). "
+              "Anything but a regular file (a device, a symlink) is refused.")
 @settings_options
 @click.option("--weeks", default=16, show_default=True, type=click.IntRange(1, 10000),
               help="How many recent weeks to show; the full history still sets baselines.")
@@ -505,12 +539,20 @@ def report(
     from loadwatch.report import write_report
 
     a = _analyse(paths, config, jobs, cache, today)
+    if output == "-":  # through to stdout (a pipe, a terminal): nothing to replace
+        from loadwatch.report.render import render_report
+
+        html = render_report(a, weeks=weeks, units=units)
+        for p in a.problems:
+            click.echo(p.line(), err=True)
+        click.echo(html, nl=False)
+        return
     try:
         path = write_report(a, output, weeks=weeks, units=units)
     except OSError as exc:
-        raise _UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise _UserError(f"cannot write {_text(output, 200)}: {exc.strerror or exc}") from None
     for p in a.problems:
-        click.echo(f"{_text(p.source, 200)}: {_text(p.reason, 200)}", err=True)
+        click.echo(p.line(), err=True)
     click.echo(str(path))
     if open_:
         click.launch(str(path.resolve()))
@@ -550,7 +592,10 @@ def batch(
     written. Prints the index's path.
 
     Exit codes: 0 fine, 1 an athlete's current finding at or above --fail-on, 2 usage
-    error (bad roster, output folder not writable).
+    error (bad roster, output folder cannot be created), 3 could not complete (the
+    outputs could not be written, e.g. disk full or read-only folder, or an internal
+    error; no previous output was replaced), 143 stopped by SIGTERM. An athlete whose
+    files cannot be read is a row of the index, not an exit code.
 
     \b
     Roster example:
@@ -565,18 +610,33 @@ def batch(
       loadwatch batch roster.toml -o /var/www/squad --fail-on caution --quiet
       loadwatch batch roster.toml -o out --no-cache --jobs 1 --units mi
     """
-    from loadwatch.batch import run_batch
+    from loadwatch.batch import OutputsNotWritten, run_batch
+    from loadwatch.lifetime import SIGTERM_EXIT, Terminated, terminate_on_sigterm
     from loadwatch.problems import UsageError
     from loadwatch.progress import Progress
     from loadwatch.roster import load_roster
 
     progress = Progress(quiet=quiet, verbose=verbose)
     try:
-        result = run_batch(load_roster(roster), outdir, jobs=jobs, cache=cache,
-                           progress=progress, weeks=weeks, units=units, today=today,
-                           config=config)
+        with terminate_on_sigterm():
+            result = run_batch(load_roster(roster), outdir, jobs=jobs, cache=cache,
+                               progress=progress, weeks=weeks, units=units, today=today,
+                               config=config)
     except UsageError as exc:
         raise _UserError(str(exc)) from None
+    except OutputsNotWritten as exc:
+        progress.close()
+        click.echo(f"Error: {_text(exc, 400)}", err=True)
+        sys.exit(BATCH_INCOMPLETE)
+    except Terminated:
+        progress.close()
+        click.echo("loadwatch: batch stopped (SIGTERM); no output was replaced", err=True)
+        sys.exit(SIGTERM_EXIT)
+    except Exception as exc:  # a bug: one line and the "could not complete" code, never 1
+        progress.close()
+        click.echo(f"Error: batch could not complete: internal error: "
+                   f"{type(exc).__name__}: {_text(exc, 300)}", err=True)
+        sys.exit(BATCH_INCOMPLETE)
     finally:
         progress.close()
     for notice in result.notices:

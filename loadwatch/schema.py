@@ -125,6 +125,8 @@ ACTIVITY = _t(
      "None; lets TRIMP and hi-intensity be computed for any athlete thresholds", True),
     ("speed_hist_s", "object", "s", f"seconds in each {SPEED_BIN_M_S} m/s speed bin (numpy "
      f"array of {SPEED_BINS}) or None; for pace-based intensity", True),
+    ("date_only", "boolean", "", "a training-log row with a date but no time of day (its "
+     "start is local midnight); never merged with another log row", True),
 )
 
 RECORDS = _t(

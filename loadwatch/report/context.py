@@ -42,6 +42,8 @@ __all__ = ["KM_PER_MI", "M_PER_FT", "UnitName", "Units", "build_context", "units
 
 #: Weeks of recent use a shoe's projected retirement date is based on.
 SHOE_RATE_WEEKS = 8
+#: Projections further ahead than this [weeks] are shown as text, not a date.
+SHOE_PROJECTION_WEEKS = 520
 
 
 def rules_of(analysis: Analysis) -> Mapping[str, Rule]:
@@ -458,6 +460,8 @@ def _shoes(analysis: Analysis, units: Units, start: pd.Timestamp, end: pd.Timest
         for mark in (lo, hi):
             if total >= mark:
                 proj[mark] = "reached"
+            elif rate > 0 and (mark - total) / rate > SHOE_PROJECTION_WEEKS:
+                proj[mark] = "not within 10 years"  # a mark of 1e6 km: no date to show
             elif rate > 0:
                 proj[mark] = end + pd.Timedelta(weeks=(mark - total) / rate)
             else:

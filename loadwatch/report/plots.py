@@ -333,8 +333,15 @@ def shoes(shoes: pd.DataFrame, *, unit: str, layout: Layout = WIDE) -> Figure:
 
 
 def _short(text: str, n: int = 22) -> str:
+    """Untrusted text (a shoe name) cut to ``n`` characters and escaped for mathtext."""
     text = str(text)
-    return text if len(text) <= n else text[: n - 1] + "…"
+    return untrusted_text(text if len(text) <= n else text[: n - 1] + "…")
+
+
+def untrusted_text(text: str) -> str:
+    """``text`` drawn as it is: every ``$`` escaped, so matplotlib never parses a name
+    like ``Pegasus $\\x$`` as mathtext (which raises on unknown commands)."""
+    return str(text).replace("$", r"\$")
 
 
 def long_runs(runs: pd.DataFrame, flags: pd.DataFrame, *, unit: str, start: pd.Timestamp,
