@@ -261,9 +261,34 @@ def _load_ratio(f: Frames, rule: Rule) -> Verdict:
                else "chronic load below the floor throughout")
         return Verdict([], why, series)
     info, caution = rule.value("info"), rule.value("caution")
+    # the read point (RULES.md leaves it open): the week's last covered day; for an athlete
+    # running fewer than min_runs_week times a week the week's mean, so one run after rest
+    # days cannot swing it; and never a week whose load is below the mean of the weeks
+    # before (a falling week is not "above usual")
+    w = f.weekly.set_index("week_start")
+    n = rule.window("baseline_weeks")
+    known = w["covered"].astype(bool)
+    mean_load = _prev_mean(w["load"], known, n)
+    # runs a week in the weeks before that had any (a break is not low frequency)
+    active = w["runs"].astype(float).where(known & (w["runs"] > 0))
+    mean_runs = active.rolling(n, min_periods=1).mean().shift(1)
+    sparse = (mean_runs < rule.value("min_runs_week")).reindex(frame["week_start"]).to_numpy()
+    week_mean = frame[upto].groupby("week_start")["ratio"].mean()
+    frame["reading"] = np.where(sparse, week_mean.reindex(frame["week_start"]).to_numpy(),
+                                frame["ratio"].to_numpy())
+    falling = (w["load"] < mean_load).reindex(frame["week_start"]).fillna(False).to_numpy(bool)
+    series = RuleSeries(rule.id, "daily", "x", frame[["date", "ratio", "read", "reading"]],
+                        values=series.values)
+    why = None
+    n_sparse = int(np.unique(frame.loc[frame["read"] & sparse, "week_start"]).size)
+    if n_sparse:
+        why = (f"fewer than {rule.window('min_runs_week')} runs a week before "
+               f"{fmt.plural(n_sparse, 'week')}: read as the week's mean ratio, so a single "
+               "run cannot swing it")
     rows = []
-    for r, day, ws in frame.loc[frame["read"] & (frame["ratio"] > info),
-                                ["ratio", "date", "week_start"]].itertuples(index=False):
+    pick = frame["read"].to_numpy(bool) & ~falling & (frame["reading"] > info).to_numpy(bool)
+    for r, day, ws in frame.loc[pick, ["reading", "date", "week_start"]].itertuples(
+            index=False):
         t = rule.threshold("caution" if r > caution else "info")
         rows.append(finding(
             rule, t, ws, r,
@@ -276,7 +301,7 @@ def _load_ratio(f: Frames, rule: Rule) -> Verdict:
              "info": [info, "x"], "caution": [caution, "x"]},
             date=day,
         ))
-    return Verdict(rows, None, series)
+    return Verdict(rows, why, series)
 
 
 def _no_intensity(f: Frames) -> str:

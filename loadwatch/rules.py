@@ -269,7 +269,9 @@ _RULES = (
         title="Load change indicator (acute:chronic ratio)",
         metric="EWMA acute ({acute_days} d) / chronic ({chronic_days} d, lagged "
         "{chronic_lag_days} days) of daily load (TRIMP, or distance when no HR), read at the "
-        "end of each week; info above {info}, caution above {caution}. A load change "
+        "end of each week (the week's mean with fewer than {min_runs_week} runs a week; never "
+        "flagged when the week's load is below the mean of the {baseline_weeks} before); info "
+        "above {info}, caution above {caution}. A load change "
         "indicator, not a risk score: the evidence in runners is weak and contested",
         thresholds=(
             Threshold("info", 1.3, _X, "info", "above usual"),
@@ -279,6 +281,10 @@ _RULES = (
             Threshold("acute_days", 7.0, "days", None, "span of the acute (recent) average"),
             Threshold("chronic_days", 28.0, "days", None, "span of the chronic (usual) average"),
             Threshold("chronic_lag_days", 7.0, "days", None, "lag of the chronic average"),
+            Threshold("baseline_weeks", 4.0, "weeks", None, "a week below the mean load of "
+                      "this many weeks before is never flagged"),
+            Threshold("min_runs_week", 3.0, "runs", None, "below this many runs a week (mean "
+                      "of the weeks before) the week's mean ratio is read, not its last day"),
         ),
         min_data="{chronic_days} covered days for the chronic average plus its "
         "{chronic_lag_days}-day lag",

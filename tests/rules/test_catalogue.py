@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 
+import pandas as pd
 import pytest
 
 from loadwatch import evaluate, load
 from loadwatch.rules import BONE_STRESS_RULES, RULES
 from loadwatch.settings import parse_settings
-from tests.rules.synth import table, weeks_of_runs
+from tests.rules.synth import MONDAY, run, table, weeks_of_runs
 
 
 def test_every_rule_has_an_evaluator_and_every_evaluator_a_rule() -> None:
@@ -67,3 +69,37 @@ def test_a_window_override_in_toml_changes_the_judgement() -> None:
         ev = evaluate.evaluate_all(acts, daily, weekly, load.shoe_frame(acts, settings),
                                    settings, rules=[RULES["return_after_break"]])
         assert (len(ev.findings) > 0) == fired, days
+
+
+def _load_ratio(weeks: list[float], days=(0, 2, 5), extra=(), today=None):
+    settings = parse_settings({})
+    acts, _ = load.prepare(table(weeks_of_runs(weeks, days=days) + list(extra)), settings)
+    daily = load.daily_frame(acts, settings, today=today)
+    weekly = load.weekly_frame(daily)
+    ev = evaluate.evaluate_all(acts, daily, weekly, load.shoe_frame(acts, settings), settings,
+                               rules=[RULES["load_ratio"]])
+    return ev, weekly
+
+
+def test_a_falling_week_is_never_above_usual() -> None:
+    """A big week, then Monday's 8 km run is all of this week so far: the ratio read that
+    day is still well above 1.5 (last week fills the 7-day load), but a week far below the
+    mean of the 4 before is not "above usual"."""
+    monday = MONDAY + dt.timedelta(weeks=7)
+    ev, weekly = _load_ratio([20] * 6 + [60], extra=[run(monday, 8.0)], today=monday)
+    frame = ev.judged["load_ratio"].frame
+    last = frame[frame["read"]].iloc[-1]
+    assert last["date"].date() == monday and last["ratio"] > 1.5
+    assert weekly["load"].iat[-1] < weekly["load"].iloc[-5:-1].mean()
+    assert pd.Timestamp(monday) not in set(ev.findings["week_start"])
+    assert len(ev.findings)  # the big week itself still is
+
+
+def test_one_run_cannot_swing_a_low_frequency_reading() -> None:
+    """Two runs a week: the week's mean ratio is read, and the guard is stated."""
+    ev, _ = _load_ratio([12] * 8, days=(0, 6))
+    assert any("cannot swing" in n for n in ev.not_evaluated)
+    frame = ev.judged["load_ratio"].frame
+    read = frame[frame["read"]]
+    assert (read["reading"] <= read["ratio"].max()).all()
+    assert not (read["reading"] == read["ratio"]).all()
