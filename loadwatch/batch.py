@@ -224,7 +224,8 @@ def _summarise(athlete: RosterAthlete, slug: str, a: Analysis) -> AthleteSummary
         current = current.sort_values(["_rank", "rule"], ascending=[False, True], kind="stable")
         out.findings = [
             {"rule": str(f.rule), "severity": str(f.severity), "week": str(f.week),
-             "message": str(f.message), "new": False}
+             "message": str(f.message), "template": f.template, "facts": f.facts,
+             "new": False}
             for f in current.itertuples(index=False)
         ]
         out.severity = out.findings[0]["severity"]
@@ -633,7 +634,8 @@ def _change_text(pct: float | None, prev: float | None, cur: float | None) -> st
 
 def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
     """The rows of the index, in its order, formatted for ``units`` ("km" or "mi")."""
-    from loadwatch.report.context import SEVERITY_LABELS, convert_text, units_for
+    from loadwatch.format import message
+    from loadwatch.report.context import SEVERITY_LABELS, units_for
 
     u = units_for(units)
     rows = []
@@ -647,7 +649,7 @@ def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
         if a.findings:
             top = a.findings[0]
             title = RULES[top["rule"]].title if top["rule"] in RULES else top["rule"]
-            finding = f"{title}: {convert_text(top['message'], u)}"
+            finding = f"{title}: {message(top, u)}"
             rest = len(a.findings) - 1
             more = f"and {rest} more this week" if rest else ""
         else:
