@@ -58,10 +58,13 @@ def test_problem_lines_of_activities_are_sanitised(tmp_path):
     assert "ok" in res.stdout  # the good file still listed
 
 
-def test_a_mathtext_shoe_name_and_a_huge_shoe_threshold_do_not_crash_report(tmp_path):
+def test_a_mathtext_shoe_name_and_a_far_shoe_mark_do_not_crash_report(tmp_path):
     folder = tmp_path / "runs"
-    _log(folder, [f"run {n}" for n in range(12)], shoe="Pegasus $\\x$")
-    (folder / "loadwatch.toml").write_text("[thresholds.shoe_mileage]\ncaution = 1e6\n")
+    path = _log(folder, [f"run {n}" for n in range(12)], shoe="Pegasus $\\x$")
+    with path.open("a", encoding="utf-8") as fh:  # a shoe barely used: ~0 km a week
+        fh.write("2026-01-30 07:00,0.2,2:00,run,jog,Spare\r\n")
+    # the top of the accepted range: 10,000 km at 0.03 km a week is 6,000 years away
+    (folder / "loadwatch.toml").write_text("[thresholds.shoe_mileage]\ncaution = 10000\n")
     out = tmp_path / "report.html"
     res = CliRunner().invoke(cli, ["report", str(folder), "-o", str(out), "--no-cache"])
     assert res.exit_code == 0, res.output
