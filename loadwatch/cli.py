@@ -550,6 +550,71 @@ def batch(
         sys.exit(1)
 
 
+# --- research export and outcomes (loadwatch.export, loadwatch.outcomes) ------------------
+
+_today_option = click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+    help="Treat this day as today (default: today in each athlete's time zone).",
+)
+
+
+@cli.command("export")
+@click.argument("inputs", nargs=-1, required=True, metavar="ROSTER_OR_PATHS...",
+                type=click.Path(path_type=str))
+@click.option("-o", "--output-dir", "outdir", required=True, metavar="DIR",
+              type=click.Path(file_okay=False, path_type=str),
+              help="Folder for the export (replaced as a whole when complete).")
+@cache_options
+@_today_option
+def export_command(inputs: tuple[str, ...], outdir: str, cache: object,
+                   today: object) -> None:
+    """Write the activities, weekly load, findings and pain log as Parquet.
+
+    ROSTER_OR_PATHS is a roster.toml, or one athlete's files and folders. DIR gets one
+    folder per table, partitioned by athlete (DIR/weekly/athlete=sam/part-0.parquet), with
+    dtypes and units in the file metadata and an export.json listing what was written;
+    pandas, dask.dataframe and DuckDB read it. Needs pip install 'loadwatch[export]'.
+    """
+    from loadwatch.export import export
+    from loadwatch.problems import UsageError
+
+    try:
+        result = export(list(inputs), outdir, cache=cache,  # type: ignore[arg-type]
+                        today=today.date() if today else None)  # type: ignore[attr-defined]
+    except UsageError as exc:
+        raise _UserError(str(exc)) from None
+    for name, error in result.failed:
+        click.echo(f"{_text(name, 60)}: not exported: {_text(error, 300)}", err=True)
+    click.echo(str(result.directory))
+
+
+@cli.command("evaluate")
+@click.argument("roster", type=click.Path(dir_okay=False, path_type=str))
+@cache_options
+@_today_option
+def evaluate_command(roster: str, cache: object, today: object) -> None:
+    """How often pain followed the weeks each rule flagged, in this squad's own logs.
+
+    Per rule and severity: weeks flagged and how many were followed by pain (>= 3/10 or a
+    red flag in symptoms.csv) 1-3 weeks later, against the weeks the rule did not flag, as
+    a relative risk with a 95 % confidence interval. Only athletes with a pain log count.
+    A description of this squad, never a prediction for one athlete.
+    """
+    from loadwatch.outcomes import evaluate_roster
+    from loadwatch.problems import UsageError
+    from loadwatch.roster import load_roster
+
+    try:
+        result, failed = evaluate_roster(
+            load_roster(roster), cache=cache,  # type: ignore[arg-type]
+            today=today.date() if today else None)  # type: ignore[attr-defined]
+    except UsageError as exc:
+        raise _UserError(str(exc)) from None
+    for name, error in failed:
+        click.echo(f"{_text(name, 60)}: not counted: {_text(error, 300)}", err=True)
+    click.echo(result.text())
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="loadwatch")
