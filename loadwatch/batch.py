@@ -309,6 +309,7 @@ def run_batch(
     weeks: int = 16,
     units: str = "km",
     today: dt.date | None = None,
+    scheduler: str | None = None,
 ) -> BatchResult:
     """Analyse every athlete of ``roster`` and write their reports, summary.json, index.html.
 
@@ -317,7 +318,9 @@ def run_batch(
     :class:`loadwatch.progress.Progress`, shows it), then each athlete is analysed from the
     cache and their report rendered, athletes spread over ``jobs`` processes. With
     ``cache=None`` a temporary cache carries the parsed files between the phases.
-    ``weeks`` and ``units`` are the reports'. Raises :class:`UsageError` only when ``outdir``
+    ``weeks`` and ``units`` are the reports'. With ``scheduler`` (a dask.distributed
+    address) both phases run as tasks on that cluster instead (:mod:`loadwatch.cluster`),
+    for the same outputs. Raises :class:`UsageError` only when ``outdir``
     cannot be created; everything about one athlete becomes their row.
     """
     started = time.perf_counter()
@@ -341,15 +344,21 @@ def run_batch(
             scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="loadwatch-"))
             cache = stack.enter_context(Cache(scratch))
         # phase 1: parse every athlete's new files, file-parallel, into the cache
-        for athlete in roster.athletes:
+        for athlete in roster.athletes if scheduler is None else ():  # cluster: in phase 2
             if progress is not None:
                 progress.set_label(athlete.name)
             existing = [p for p in athlete.paths if p.exists()]
             if existing:
                 read_activities(existing, jobs=jobs, cache=cache, progress=sink)
         # phase 2: analyse and render each athlete, athlete-parallel, reading the cache
-        rows = _reports(roster, slugs, out, cache=cache, jobs=jobs, weeks=weeks,
-                        units=units, today=today)
+        if scheduler is not None:
+            from loadwatch.cluster import cluster_reports
+
+            rows = cluster_reports(scheduler, roster, slugs, out, cache=cache, weeks=weeks,
+                                   units=units, today=today, progress=progress)
+        else:
+            rows = _reports(roster, slugs, out, cache=cache, jobs=jobs, weeks=weeks,
+                            units=units, today=today)
     if progress is not None:
         for row in rows:
             for p in row.problems:

@@ -491,9 +491,12 @@ def report(
               help="How many recent weeks each report shows.")
 @click.option("--units", type=click.Choice(["km", "mi"]), default="km", show_default=True,
               help="Distances in km (elevation in m) or miles (elevation in ft).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run on this dask.distributed scheduler, e.g. tcp://head:8786 (default: "
+              "$LOADWATCH_SCHEDULER, else [cluster] scheduler in the roster, else locally).")
 def batch(
     roster: str, outdir: str, jobs: int, fail_on: str, cache: object, quiet: bool,
-    verbose: bool, weeks: int, units: str,
+    verbose: bool, weeks: int, units: str, scheduler: str | None,
 ) -> None:
     """Write a report for every athlete of ROSTER, an index page and summary.json.
 
@@ -526,10 +529,14 @@ def batch(
     from loadwatch.progress import Progress
     from loadwatch.roster import load_roster
 
+    from loadwatch.cluster import scheduler_address
+
     progress = Progress(quiet=quiet, verbose=verbose)
     try:
-        result = run_batch(load_roster(roster), outdir, jobs=jobs, cache=cache,  # type: ignore
-                           progress=progress, weeks=weeks, units=units)
+        squad = load_roster(roster)
+        result = run_batch(squad, outdir, jobs=jobs, cache=cache,  # type: ignore
+                           progress=progress, weeks=weeks, units=units,
+                           scheduler=scheduler_address(scheduler, squad))
     except UsageError as exc:
         raise _UserError(str(exc)) from None
     finally:
