@@ -37,6 +37,7 @@ import pandas as pd
 
 from loadwatch.analysis import Analysis, focus
 from loadwatch.atomic import write_atomic
+from loadwatch.outcomes import athlete_weeks, index_section, pack_weeks
 from loadwatch.problems import Problem, UsageError
 from loadwatch.read import ParsedCache, read_activities
 from loadwatch.roster import Roster, RosterAthlete
@@ -105,6 +106,8 @@ class AthleteSummary:
     findings: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
     files_read: int = 0
+    #: weeks against the pain log (loadwatch.outcomes.PackedWeeks), for the index only
+    outcome_weeks: list[Any] | None = None
 
     @property
     def rank(self) -> int:
@@ -118,7 +121,9 @@ class AthleteSummary:
         return sum(bool(f.get("new")) for f in self.findings)
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        doc = dataclasses.asdict(self)
+        doc.pop("outcome_weeks")
+        return doc
 
 
 @dataclass
@@ -180,6 +185,7 @@ def _summarise(athlete: RosterAthlete, slug: str, a: Analysis) -> AthleteSummary
     """The current week of ``a``: distance, its change, and the findings of that week."""
     out = AthleteSummary(athlete.name, slug, "ok", files_read=a.files_read,
                          problems=[{"source": p.source, "reason": p.reason} for p in a.problems])
+    out.outcome_weeks = pack_weeks(athlete_weeks(a.weekly, a.findings, a.symptoms))
     lead = focus(a.weekly)
     if lead is None:
         return out
@@ -492,5 +498,6 @@ def render_index(result: BatchResult, *, units: str = "km") -> str:
         rows=index_rows(result, units), css=css, generated=_when(result.generated),
         previous_run=result.previous_run, counts=result.counts_line(),
         red_flags=RED_FLAGS, red_flag_action=RED_FLAG_ACTION,
+        outcomes=index_section(a.outcome_weeks for a in result.athletes if a.status == "ok"),
     )
 

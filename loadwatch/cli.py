@@ -525,11 +525,10 @@ def batch(
       loadwatch batch roster.toml -o out --no-cache --jobs 1 --units mi
     """
     from loadwatch.batch import run_batch
+    from loadwatch.cluster import scheduler_address
     from loadwatch.problems import UsageError
     from loadwatch.progress import Progress
     from loadwatch.roster import load_roster
-
-    from loadwatch.cluster import scheduler_address
 
     progress = Progress(quiet=quiet, verbose=verbose)
     try:

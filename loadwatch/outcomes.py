@@ -182,9 +182,31 @@ class SquadOutcomes:
         return "\n".join(lines)
 
 
-def squad_outcomes(weeks: Iterable[pd.DataFrame | None]) -> SquadOutcomes:
+#: :func:`athlete_weeks` as plain data (week start ISO, pain after, [[rule, severity]...]),
+#: small enough to travel in a batch row to the process that writes the index.
+PackedWeeks = list[tuple[str, bool, list[list[str]]]]
+
+
+def pack_weeks(weeks: pd.DataFrame | None) -> PackedWeeks | None:
+    """:func:`athlete_weeks` as :data:`PackedWeeks` (None stays None)."""
+    if weeks is None:
+        return None
+    return [(pd.Timestamp(ws).date().isoformat(), bool(p), sorted([r, s] for r, s in f))
+            for ws, p, f in weeks.itertuples(index=False, name=None)]
+
+
+def _unpack(weeks: pd.DataFrame | PackedWeeks | None) -> pd.DataFrame | None:
+    if weeks is None or isinstance(weeks, pd.DataFrame):
+        return weeks
+    return pd.DataFrame(
+        [{"week_start": pd.Timestamp(ws), "pain_after": p,
+          "flags": frozenset((r, s) for r, s in f)} for ws, p, f in weeks],
+        columns=["week_start", "pain_after", "flags"])
+
+
+def squad_outcomes(weeks: Iterable[pd.DataFrame | PackedWeeks | None]) -> SquadOutcomes:
     """Count :func:`athlete_weeks` tables of a squad (None: an athlete without a log)."""
-    tables = list(weeks)
+    tables = [_unpack(w) for w in weeks]
     logged = [t for t in tables if t is not None]
     allw = (pd.concat(logged, ignore_index=True) if logged
             else pd.DataFrame({"week_start": [], "pain_after": [], "flags": []}))
@@ -223,3 +245,45 @@ def evaluate_roster(
             continue
         weeks.append(athlete_weeks(a.weekly, a.findings, a.symptoms))
     return squad_outcomes(weeks), failed
+
+
+@dataclass(frozen=True)
+class OutcomeLine:
+    """One row of the index page's outcome table, every value already text."""
+
+    rule: str
+    severity: str
+    flagged: str
+    unflagged: str
+    risk: str
+
+
+def index_section(weeks: Iterable[PackedWeeks | None]) -> dict[str, object] | None:
+    """What the batch index shows of :func:`squad_outcomes`; None without any pain log."""
+    from loadwatch.rules import RULES
+
+    result = squad_outcomes(weeks)
+    if not result.athletes:
+        return None
+    lines = []
+    for r in result.rows:
+        if r.enough and r.risk is not None:
+            risk = f"{r.risk.rr:.2f} ({r.risk.low:.2f}–{r.risk.high:.2f})"
+        else:
+            risk = "too few to say"
+        title = RULES[r.rule].title if r.rule in RULES else r.rule
+        lines.append(OutcomeLine(title, r.severity.replace("_", " "),
+                                 f"{r.flagged_pain} of {r.flagged_weeks}",
+                                 f"{r.unflagged_pain} of {r.unflagged_weeks}", risk))
+    lo, hi = result.follow_weeks
+    return {
+        "lines": lines,
+        "intro": (f"{result.athletes} athlete{'s' if result.athletes != 1 else ''} with a pain "
+                  f"log, {result.weeks} weeks. A week counts as followed by pain when pain "
+                  f">= {result.pain_at_least:g}/10 or a red flag was logged {lo}-{hi} weeks "
+                  "later. Relative risk against the weeks the rule did not flag, with its "
+                  "95 % confidence interval (log method); fewer than "
+                  f"{MIN_WEEKS} weeks in a group or {MIN_EVENTS} weeks followed by pain are "
+                  "too few to say anything."),
+        "caveat": result.caveat,
+    }

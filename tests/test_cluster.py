@@ -12,13 +12,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from loadwatch.batch import run_batch
 from loadwatch.cache import Cache
 from loadwatch.cli import cli
+from loadwatch.read import read_activities
 from loadwatch.roster import load_roster, parse_roster
+from tests.test_batch import MONDAY, season
 
 distributed = pytest.importorskip(
     "distributed", reason="batch --scheduler needs the 'cluster' extra (dask[distributed])")
@@ -40,7 +43,7 @@ def _comparable(out: Path) -> tuple[dict, dict[str, str]]:
 @pytest.fixture(scope="module")
 def cluster():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as c:
+                                  host="127.0.0.1", dashboard_address=":0") as c:
         yield c
 
 
@@ -68,11 +71,12 @@ def test_cluster_run_equals_the_local_run(warm_cache, tmp_path):
     assert [a["status"] for a in doc["athletes"]] == ["ok", "ok"]
 
 
-def test_cluster_run_from_a_cold_cache_equals_a_cold_local_run(warm_cache, tmp_path):
-    """The local run parses everything itself: the workers' parsing changed nothing."""
-    with Cache(tmp_path / "cold") as cache:
-        run_batch(load_roster(ROSTER), tmp_path / "local", jobs=1, cache=cache, today=TODAY)
-    assert _comparable(tmp_path / "local") == _comparable(warm_cache[0])
+def test_what_the_workers_parsed_is_what_a_local_parse_gives(warm_cache):
+    log = ROSTER.parent / "sam" / "training_log.csv"
+    with Cache(warm_cache[1]) as cache:
+        via_workers = read_activities([log], cache=cache)
+        assert cache.hits == 1 and cache.misses == 0
+    pd.testing.assert_frame_equal(via_workers.activities, read_activities([log]).activities)
 
 
 class _KillOnFirst:
@@ -102,18 +106,16 @@ class _KillOnFirst:
                 self.killed = address
 
 
-def test_a_worker_killed_mid_run_loses_no_athlete(warm_cache, cluster, tmp_path):
-    _, cache_dir = warm_cache
-    shutil.copytree(cache_dir, tmp_path / "cache")
-    names = ["Sam", "Alex", "Sam B", "Alex B", "Sam C", "Alex C", "Sam D", "Alex D"]
-    roster = parse_roster({"athlete": [
-        {"name": n, "paths": ["sam" if n.startswith("Sam") else "alex"],
-         "config": f"{'sam' if n.startswith('Sam') else 'alex'}/loadwatch.toml"}
-        for n in names]}, ROSTER.parent)
+def test_a_worker_killed_mid_run_loses_no_athlete(cluster, tmp_path):
+    names = ["Ada", "Bo", "Cy", "Di", "Ed", "Flo"]
+    for n, name in enumerate(names):
+        season(tmp_path / name, weeks=3, last_km=8.0 + n)
+    roster = parse_roster({"athlete": [{"name": n, "paths": [n]} for n in names]}, tmp_path)
     with distributed.Client(cluster.scheduler_address) as client, \
             Cache(tmp_path / "cache") as cache:
         progress = _KillOnFirst(client)
-        result = run_batch(roster, tmp_path / "out", cache=cache, today=TODAY,
+        result = run_batch(roster, tmp_path / "out", cache=cache, today=MONDAY.date()
+                           + dt.timedelta(weeks=3, days=6), weeks=4,
                            scheduler=cluster.scheduler_address, progress=progress)
     assert progress.killed is not None
     assert progress.labels[-1] == f"{len(names)}/{len(names)} athletes"
@@ -128,7 +130,7 @@ def test_a_path_the_worker_cannot_read_is_named(tmp_path, monkeypatch):
 
     hidden = ROSTER.parent / "alex"
     monkeypatch.setattr(cluster_mod, "_readable", lambda p: Path(p) != hidden)
-    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as c:
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as c:
         result = run_batch(load_roster(ROSTER), tmp_path / "out", cache=None, today=TODAY,
                            scheduler=c.scheduler_address)
     alex = next(a for a in result.athletes if a.name == "Alex")

@@ -153,3 +153,20 @@ def test_cli_on_sams_training_log(tmp_path):
     assert "1 athlete with a pain log" in result.output
     assert "Gone: not counted: no such file or folder" in result.output
     assert "not a prediction" in result.output
+
+
+def test_batch_index_has_a_small_outcome_section(tmp_path):
+    from loadwatch.batch import run_batch
+    from loadwatch.roster import parse_roster
+
+    sam = ROSTER.parent / "sam"
+    roster = parse_roster({"athlete": [
+        {"name": "Sam", "paths": [str(sam / "training_log.csv")],
+         "config": str(sam / "loadwatch.toml")}]}, tmp_path)
+    result = run_batch(roster, tmp_path / "out", cache=None, today=dt.date(2026, 3, 2),
+                       weeks=4)
+    page = result.index.read_text()
+    assert "Flags and the squad&#39;s pain logs" in page or "Flags and the squad's pain" in page
+    assert "1 athlete with a pain log" in page and "not a prediction" in page
+    assert "too few to say" in page
+    assert "outcome_weeks" not in result.summary.read_text()
