@@ -93,7 +93,7 @@ def scan_athlete(paths: Sequence[Path]) -> Scan:
     from loadwatch.sources import Item, iter_items
 
     scan = Scan(_worker_name())
-    readable = []
+    readable: list[str] = []
     for p in paths:
         (readable if _readable(Path(p)) else scan.unreadable).append(str(p))
     for entry in iter_items(readable):
