@@ -523,6 +523,7 @@ def batch(
       loadwatch batch roster.toml -o reports/
       loadwatch batch roster.toml -o /var/www/squad --fail-on caution --quiet
       loadwatch batch roster.toml -o out --no-cache --jobs 1 --units mi
+      loadwatch batch roster.toml -o /shared/reports --scheduler tcp://head:8786
     """
     from loadwatch.batch import run_batch
     from loadwatch.cluster import scheduler_address
@@ -580,6 +581,11 @@ def export_command(inputs: tuple[str, ...], outdir: str, cache: object,
     folder per table, partitioned by athlete (DIR/weekly/athlete=sam/part-0.parquet), with
     dtypes and units in the file metadata and an export.json listing what was written;
     pandas, dask.dataframe and DuckDB read it. Needs pip install 'loadwatch[export]'.
+
+    \b
+    Examples:
+      loadwatch export roster.toml -o squad-parquet/
+      loadwatch export ~/exports -o sam-parquet/ --today 2026-03-02
     """
     from loadwatch.export import export
     from loadwatch.problems import UsageError
@@ -605,6 +611,11 @@ def evaluate_command(roster: str, cache: object, today: object) -> None:
     red flag in symptoms.csv) 1-3 weeks later, against the weeks the rule did not flag, as
     a relative risk with a 95 % confidence interval. Only athletes with a pain log count.
     A description of this squad, never a prediction for one athlete.
+
+    \b
+    Examples:
+      loadwatch evaluate roster.toml
+      loadwatch evaluate roster.toml --today 2026-03-02 --no-cache
     """
     from loadwatch.outcomes import evaluate_roster
     from loadwatch.problems import UsageError

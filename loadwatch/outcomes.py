@@ -77,10 +77,13 @@ def relative_risk(a: int, b: int, c: int, d: int, z: float = Z_95) -> RelativeRi
     return RelativeRisk(rr, rr * math.exp(-z * se), rr * math.exp(z * se), corrected)
 
 
-def _mondays(values: Iterable[object]) -> list[dt.date]:
-    """The Monday of each day or timestamp (local calendar days)."""
-    days = [pd.Timestamp(v).date() for v in values]
-    return [d - dt.timedelta(days=d.weekday()) for d in days]
+def _mondays(values: Iterable[object]) -> list[dt.date | None]:
+    """The Monday of each day or timestamp (local calendar days); None for a missing one."""
+    out: list[dt.date | None] = []
+    for v in values:
+        ts = pd.Timestamp(v) if v is not None else pd.NaT
+        out.append(None if pd.isna(ts) else ts.date() - dt.timedelta(days=ts.weekday()))
+    return out
 
 
 def athlete_weeks(
@@ -94,9 +97,12 @@ def athlete_weeks(
     """
     if symptoms is None or symptoms.empty:
         return None
-    starts = sorted(set(_mondays(weekly["week_start"])))
+    starts = sorted({m for m in _mondays(weekly["week_start"]) if m is not None})
     first, last = FOLLOW_WEEKS
-    log_from = min(_mondays(symptoms["date"]))
+    logged = [m for m in _mondays(symptoms["date"]) if m is not None]
+    if not logged:
+        return None
+    log_from = min(logged)
     pain_weeks = {
         monday for monday, pain, red in zip(
             _mondays(symptoms["date"]), symptoms["pain"], symptoms["red_flags"], strict=True)
@@ -105,7 +111,7 @@ def athlete_weeks(
     flags: dict[dt.date, set[tuple[str, str]]] = {}
     for rule, sev, monday in zip(findings["rule"].astype(str), findings["severity"].astype(str),
                                  _mondays(findings["week_start"]), strict=True):
-        if rule not in OUTCOME_RULES:
+        if rule not in OUTCOME_RULES and monday is not None:
             flags.setdefault(monday, set()).add((rule, sev))
     rows = []
     end = starts[-1] if starts else None
