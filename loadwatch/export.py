@@ -113,11 +113,14 @@ def arrow_schema(table: Table, athlete: str | None = None) -> pa.Schema:
 
 def _lists(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     """Object (list) columns as plain lists of str, None kept, for Arrow."""
+    import pandas as pd
+
     out = frame.copy()
     for c in table.columns:
         if c.dtype == "object" and c.name in out.columns:
-            out[c.name] = [None if v is None or (isinstance(v, float) and v != v)
-                           else [str(x) for x in v] for v in out[c.name]]
+            out[c.name] = pd.Series(
+                [None if v is None or (isinstance(v, float) and v != v)
+                 else [str(x) for x in v] for v in out[c.name]], index=out.index, dtype=object)
     return out
 
 
@@ -262,14 +265,18 @@ def _roster_or_paths(args: Sequence[str | Path]) -> Roster:
 def export(
     roster_or_paths: Sequence[str | Path], outdir: str | Path, *,
     cache: ParsedCache | None = None, today: dt.date | None = None,
+    config: str | Path | None = None,
 ) -> ExportResult:
     """Analyse a roster (or one athlete's files) and write the Parquet export of it.
 
-    An athlete who cannot be analysed is listed as failed; the others are exported.
+    ``config``: settings for athletes without a loadwatch.toml of their own. An athlete
+    who cannot be analysed is listed as failed; the others are exported.
     """
-    from loadwatch.batch import _analyse_one
+    from loadwatch.batch import _analyse_one, _with_default_config
 
     roster = _roster_or_paths(roster_or_paths)
+    if config is not None:
+        roster = _with_default_config(roster, Path(config))
     _arrow()
     analysed: list[tuple[str, Analysis | str]] = []
     for athlete in roster.athletes:

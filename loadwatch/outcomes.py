@@ -23,6 +23,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -235,11 +236,18 @@ def squad_outcomes(weeks: Iterable[pd.DataFrame | PackedWeeks | None]) -> SquadO
 
 
 def evaluate_roster(
-    roster: Roster, *, cache: ParsedCache | None = None, today: dt.date | None = None
+    roster: Roster, *, cache: ParsedCache | None = None, today: dt.date | None = None,
+    config: str | Path | None = None,
 ) -> tuple[SquadOutcomes, list[tuple[str, str]]]:
-    """Analyse each athlete of ``roster`` and count the squad; also (name, error) failures."""
-    from loadwatch.batch import _analyse_one
+    """Analyse each athlete of ``roster`` and count the squad; also (name, error) failures.
+
+    ``config``: settings for athletes without a loadwatch.toml of their own.
+    """
+    from loadwatch.batch import _analyse_one, _with_default_config
     from loadwatch.problems import UsageError
+
+    if config is not None:
+        roster = _with_default_config(roster, Path(config))
 
     weeks: list[pd.DataFrame | None] = []
     failed: list[tuple[str, str]] = []

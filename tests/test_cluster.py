@@ -27,7 +27,7 @@ distributed = pytest.importorskip(
     "distributed", reason="batch --scheduler needs the 'cluster' extra (dask[distributed])")
 
 ROSTER = Path(__file__).resolve().parent.parent / "sample_data" / "roster.toml"
-TODAY = dt.date(2026, 3, 2)
+TODAY = dt.date(2026, 11, 15)  # the sample season's last day
 #: The report's "Generated" time is the wall clock: the only bytes two runs may differ in.
 _GENERATED = re.compile(r"(<dt>Generated</dt><dd>)[^·<]*")
 

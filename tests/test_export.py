@@ -28,7 +28,7 @@ from loadwatch.export import (
 )
 
 ROSTER = Path(__file__).resolve().parent.parent / "sample_data" / "roster.toml"
-TODAY = dt.date(2026, 3, 2)
+TODAY = dt.date(2026, 11, 15)  # the sample season's last day
 
 
 @pytest.fixture(scope="module")

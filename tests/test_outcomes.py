@@ -148,7 +148,7 @@ def test_cli_on_sams_training_log(tmp_path):
         f'[[athlete]]\nname = "Sam"\npaths = ["{sam / "training_log.csv"}"]\n'
         f'config = "{sam / "loadwatch.toml"}"\n'
         '[[athlete]]\nname = "Gone"\npaths = ["nowhere"]\n')
-    result = CliRunner().invoke(cli, ["evaluate", str(roster), "--today", "2026-03-02"])
+    result = CliRunner().invoke(cli, ["evaluate", str(roster), "--today", "2026-11-15"])
     assert result.exit_code == 0, result.output
     assert "1 athlete with a pain log" in result.output
     assert "Gone: not counted: no such file or folder" in result.output
@@ -163,7 +163,7 @@ def test_batch_index_has_a_small_outcome_section(tmp_path):
     roster = parse_roster({"athlete": [
         {"name": "Sam", "paths": [str(sam / "training_log.csv")],
          "config": str(sam / "loadwatch.toml")}]}, tmp_path)
-    result = run_batch(roster, tmp_path / "out", cache=None, today=dt.date(2026, 3, 2),
+    result = run_batch(roster, tmp_path / "out", cache=None, today=dt.date(2026, 11, 15),
                        weeks=4)
     page = result.index.read_text()
     assert "Flags and the squad&#39;s pain logs" in page or "Flags and the squad's pain" in page
