@@ -16,7 +16,7 @@ import pandas as pd
 
 from loadwatch import calendar, load
 from loadwatch.analysis import Analysis
-from loadwatch.evaluate import envelope, evaluate, rule_mapping
+from loadwatch.evaluate import envelope_from, evaluate_all
 from loadwatch.problems import Problem, UsageError
 from loadwatch.rules import RULES, Rule
 from loadwatch.settings import Settings, load_settings
@@ -58,25 +58,24 @@ def analyse_activities(
     daily = load.daily_frame(acts, settings, today=today)
     weekly = load.weekly_frame(daily)
     shoes = load.shoe_frame(acts, settings)
-    findings, not_evaluated = evaluate(
-        acts, daily, weekly, shoes, settings, rules=rules, symptoms=symptoms
-    )
+    ev = evaluate_all(acts, daily, weekly, shoes, settings, rules=rules, symptoms=symptoms)
     return Analysis(
         athlete=settings.name,
         activities=acts,
         daily=daily,
         weekly=weekly,
         shoes=shoes,
-        findings=findings,
-        envelope=envelope(acts, daily, weekly, settings, rules=rules),
-        not_evaluated=not_evaluated,
+        findings=ev.findings,
+        envelope=envelope_from(ev.judged, ev.findings, weekly, ev.rules, symptoms),
+        not_evaluated=ev.not_evaluated,
         defaults_used=defaults,
         timezone=calendar.describe(acts, settings.timezone),
         today=today,
         generated=dt.datetime.now(dt.UTC).replace(microsecond=0),
         settings=settings,
         symptoms=symptoms,
-        rules=settings.rules(rule_mapping(rules)),
+        rules=ev.rules,
+        judged=ev.judged,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -12,6 +13,9 @@ from loadwatch.problems import Problem
 from loadwatch.rules import Rule
 from loadwatch.schema import SEVERITIES, severity_rank
 from loadwatch.settings import Settings
+
+if TYPE_CHECKING:
+    from loadwatch.findings import RuleSeries
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,9 @@ class Envelope:
     longest_run_km: float | None
     descent_m: float | None
     basis: dict[str, str] = field(default_factory=dict)
+    #: the basis as [template, facts] per quantity, for text in the reader's units
+    #: (:func:`loadwatch.format.fill`); ``basis`` is the same in km
+    reasons: dict[str, list[Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -67,6 +74,9 @@ class Analysis:
     #: the rules as evaluated for this athlete (overrides and bone-stress steps applied),
     #: by id; empty means the catalogue defaults
     rules: dict[str, Rule] = field(default_factory=dict)
+    #: what each rule compared against, by rule id (loadwatch.findings.RuleSeries): the
+    #: report and the plots draw these, never a second copy of a rule's formula
+    judged: dict[str, RuleSeries] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,10 @@ def _default_jobs() -> int:
     return max(1, min(64, os.cpu_count() or 1))
 
 
+_units_option = click.option(
+    "--units", type=click.Choice(["km", "mi"]), default="km", show_default=True,
+    help="Distances in km (elevation in m) or miles (elevation in ft).",
+)
 _jobs_option = click.option(
     "-j", "--jobs", default=_default_jobs, show_default="number of cores",
     type=click.IntRange(1, 64), help="Parse files in this many processes.",
@@ -104,10 +108,37 @@ def _clock_text(seconds: float) -> str:
 
 def _plain(value: object, width: int) -> str:
     """Untrusted text made safe for a terminal line and cut to ``width``."""
+    from loadwatch.problems import terminal_text
+
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    text = "".join(c if c.isprintable() else " " for c in str(value))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return terminal_text(value, width)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+#: injection"): such text cells get a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: object) -> object:
+    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas.
+
+    Titles, shoe and file names are untrusted (``=HYPERLINK(...)``, ``=cmd|' /C calc'!A0``):
+    a text cell starting with one of :data:`FORMULA_STARTS` is prefixed with ``'``, which
+    spreadsheets show as text. Numbers (a negative offset) are left alone.
+    """
+    import pandas as pd
+
+    assert isinstance(frame, pd.DataFrame)
+    out = frame.copy()
+    for name in out.columns:
+        col = out[name]
+        if not (pd.api.types.is_string_dtype(col) or col.dtype == object):
+            continue
+        text = col.map(lambda v: v if not isinstance(v, str) or not v.startswith(FORMULA_STARTS)
+                       else "'" + v)
+        out[name] = text.astype(col.dtype) if pd.api.types.is_string_dtype(col) else text
+    return out
 
 
 def _activity_table(frame: pd.DataFrame) -> str:
@@ -213,7 +244,8 @@ def activities(
     if output == "json":
         text = json.dumps(schema.to_records(frame, schema.ACTIVITY), indent=2, ensure_ascii=False)
     elif output == "csv":
-        text = schema.public(frame, schema.ACTIVITY).to_csv(index=False).rstrip("\n")
+        text = spreadsheet_safe(schema.public(frame, schema.ACTIVITY)).to_csv(index=False)
+        text = text.rstrip("\n")
     else:
         text = _activity_table(frame)
     if len(result.activities):
@@ -221,7 +253,7 @@ def activities(
     clock = f"; times in {calendar.describe(frame, zone)}" if len(frame) else ""
     click.echo(result.summary_line() + clock, err=True)
     for problem in result.problems:
-        click.echo(f"{problem.source}: {problem.reason}", err=True)
+        click.echo(problem.line(), err=True)
     if len(result.activities) == 0:
         click.echo("Error: no activity could be read from the paths given.", err=True)
         sys.exit(2)
@@ -232,8 +264,9 @@ def activities(
 
 def _text(value: object, width: int = 80) -> str:
     """Untrusted text made safe for one terminal line."""
-    text = "".join(c if c.isprintable() else " " for c in str(value))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    from loadwatch.problems import terminal_text
+
+    return terminal_text(value, width)
 
 
 
@@ -266,8 +299,18 @@ def _cell(fmt: str, value: object) -> str:
     return fmt.format(value)
 
 
-def _week_table(weekly) -> str:  # weekly: pd.DataFrame
-    lines = ["  ".join(h.rjust(w) for h, _, _, w in _WEEK_TABLE)]
+def _week_table(weekly, units: str = "km") -> str:  # weekly: pd.DataFrame
+    from loadwatch.format import units_for
+
+    u = units_for(units)
+    weekly = weekly.assign(**{c: u.d(weekly[c]) for c in ("distance_km", "longest_run_km",
+                                                          "trail_km")},
+                           descent_m=u.e(weekly["descent_m"]))
+
+    def head(h: str) -> str:
+        return h.replace("km", u.dist) if h in ("km", "trail km") else h
+
+    lines = ["  ".join(head(h).rjust(w) for h, _, _, w in _WEEK_TABLE)]
     for row in weekly.itertuples(index=False):
         lines.append("  ".join(
             _cell(fmt, getattr(row, col)).rjust(w) for _, col, fmt, w in _WEEK_TABLE
@@ -280,11 +323,12 @@ def _week_table(weekly) -> str:  # weekly: pd.DataFrame
 @click.option("--format", "output", type=click.Choice(["table", "csv", "json"]),
               default="table", show_default=True, help="Output format.")
 @settings_options
+@_units_option
 @_jobs_option
 @cache_options
 def weekly(
     paths: tuple[str, ...], output: str, config: str | None, today: dt.date | None,
-    jobs: int, cache: Cache | None,
+    units: str, jobs: int, cache: Cache | None,
 ) -> None:
     """Print the weekly load of PATHS: one row per ISO week (Monday first, local time).
 
@@ -308,33 +352,49 @@ def weekly(
     elif output == "csv":
         click.echo(schema.public(a.weekly, schema.WEEKLY).to_csv(index=False).rstrip("\n"))
     else:
-        click.echo(_week_table(a.weekly))
+        click.echo(_week_table(a.weekly, units))
     for p in a.problems:
-        click.echo(f"{_text(p.source, 200)}: {_text(p.reason, 200)}", err=True)
+        click.echo(p.line(), err=True)
 
 
-def check_payload(a: Analysis, weeks: int) -> dict[str, Any]:
-    """The JSON document of ``loadwatch check``: the shown weeks, their findings, envelope,
-    and the clock of the weeks (``local_time``) and the ``today`` they were judged on."""
+#: ``batch`` exit code when the run could not complete (1 is reserved for findings).
+BATCH_INCOMPLETE = 3
+
+
+#: The keys of a finding in ``check --format json`` (the FINDINGS columns, README).
+CHECK_FINDING_KEYS = ("rule", "severity", "week", "week_start", "date", "activity_id",
+                      "value", "threshold", "unit", "threshold_name", "baseline", "facts",
+                      "message", "conditions", "evidence", "advice")
+
+
+def check_payload(a: Analysis, weeks: int, units: str = "km") -> dict[str, Any]:
+    """The JSON document of ``loadwatch check``: the shown weeks, their findings (structured
+    fields plus the message in ``units``), envelope, and the clock of the weeks
+    (``local_time``) and the ``today`` they were judged on."""
     import dataclasses
 
+    from loadwatch import format as fmt
     from loadwatch import schema
     from loadwatch.analyse import problem_records
 
+    u = fmt.units_for(units)
     shown = a.weekly.tail(weeks)
     findings = a.findings[a.findings["week"].isin(shown["week"])]
-    keys = ("rule", "severity", "week", "activity_id", "value", "threshold", "unit",
-            "message", "conditions", "evidence")
     records = schema.to_records(findings, schema.FINDINGS)
+    for r in records:
+        r["message"] = fmt.message(r, u)
     env = None
     if a.envelope is not None:
         env = dataclasses.asdict(a.envelope)
         env["week_start"] = a.envelope.week_start.isoformat()
+        env["basis"] = {k: fmt.fill(t, f, u) for k, (t, f) in a.envelope.reasons.items()} \
+            or env["basis"]
+        env.pop("reasons", None)
     return {
         "athlete": a.athlete,
         "generated": a.generated.isoformat() if a.generated else None,
         "weeks": schema.to_records(shown.iloc[::-1], schema.WEEKLY),
-        "findings": [{k: r[k] for k in keys} for r in reversed(records)],
+        "findings": [{k: r[k] for k in CHECK_FINDING_KEYS} for r in reversed(records)],
         "envelope": env,
         "problems": problem_records(a.problems),
         "local_time": a.timezone,
@@ -342,12 +402,16 @@ def check_payload(a: Analysis, weeks: int) -> dict[str, Any]:
     }
 
 
-def check_text(a: Analysis, weeks: int) -> str:
-    """The human-readable ``loadwatch check`` report, newest week first."""
+def check_text(a: Analysis, weeks: int, units: str = "km") -> str:
+    """The human-readable ``loadwatch check`` report, newest week first, in ``units``;
+    each week's findings most severe first."""
     import textwrap
 
+    from loadwatch import format as fmt
+    from loadwatch.schema import severity_rank
     from loadwatch.wording import DISCLAIMER, red_flags_sentence
 
+    u = fmt.units_for(units)
     shown = a.weekly.tail(weeks)
     runs = int(a.weekly["runs"].sum())
     who = f"{_text(a.athlete, 40)}: " if a.athlete else ""
@@ -357,26 +421,32 @@ def check_text(a: Analysis, weeks: int) -> str:
         out.append("Assumed: " + "; ".join(a.defaults_used))
     wrap = textwrap.TextWrapper(width=96, initial_indent="    ", subsequent_indent="    ")
     for row in shown.iloc[::-1].itertuples(index=False):
-        line = (f"{row.week} (from {row.week_start:%d %b %Y}): {row.distance_km:.1f} km, "
-                f"{row.runs} run{'s' if row.runs != 1 else ''}")
+        line = (f"{row.week} (from {row.week_start:%d %b %Y}): {u.fd(row.distance_km)}, "
+                f"{fmt.plural(row.runs, 'run')}")
         if row.runs:
-            line += f", longest {row.longest_run_km:.1f} km, load {row.load:.0f}"
+            line += f", longest {u.fd(row.longest_run_km)}, load {row.load:.0f}"
         if not row.covered:
             line += " (not fully covered by the data)"
         out += ["", line]
         fs = a.findings[a.findings["week"] == row.week]
+        fs = fs.assign(_rank=fs["severity"].map(severity_rank)).sort_values(
+            "_rank", ascending=False, kind="stable")
         for f in fs.itertuples(index=False):
-            out.append(f"  {f.severity.upper():9} {f.rule}")
-            out.append(wrap.fill(_text(f.message, 400)))
+            out.append(f"  {f.severity.upper():9} {fmt.rule_title(f.rule)}")
+            out.append(wrap.fill(_text(fmt.message(f, u), 2000)))
     e = a.envelope
     if e is not None:
-        def num(x: float | None, unit: str) -> str:
-            return "no limit from the rules" if x is None else f"{x:g} {unit}"
+        def num(x: float | None, text: str) -> str:
+            return "no limit from the rules" if x is None else text
 
         out += ["", f"Next week ({e.week}) holds without a caution: distance "
-                f"{num(e.distance_km, 'km')}, longest run {num(e.longest_run_km, 'km')}, "
-                f"descent {num(e.descent_m, 'm')}"]
-        out += [wrap.fill(f"{k}: {v}") for k, v in e.basis.items()]
+                f"{num(e.distance_km, u.fd(e.distance_km))}, longest run "
+                f"{num(e.longest_run_km, u.fd(e.longest_run_km))}, "
+                f"descent {num(e.descent_m, u.fe(e.descent_m))}"]
+        names = {"distance_km": "distance", "longest_run_km": "longest run",
+                 "descent_m": "descent"}
+        out += [wrap.fill(f"{names.get(k, k)}: {fmt.fill(t, f, u)}")
+                for k, (t, f) in e.reasons.items()]
     if a.not_evaluated:
         out += ["", "Not evaluated:"] + [wrap.fill(n) for n in a.not_evaluated]
     if a.problems:
@@ -394,11 +464,12 @@ def check_text(a: Analysis, weeks: int) -> str:
 @fail_on_option
 @click.option("--weeks", default=12, show_default=True, type=click.IntRange(1, 10000),
               help="How many recent weeks to show.")
+@_units_option
 @_jobs_option
 @cache_options
 def check(
     paths: tuple[str, ...], config: str | None, today: dt.date | None, output: str,
-    fail_on: str, weeks: int, jobs: int, cache: Cache | None,
+    fail_on: str, weeks: int, units: str, jobs: int, cache: Cache | None,
 ) -> None:
     """Check the training in PATHS against the rule catalogue.
 
@@ -424,9 +495,9 @@ def check(
 
     a = _analyse(paths, config, jobs, cache, today)
     if output == "json":
-        click.echo(json.dumps(check_payload(a, weeks), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(check_payload(a, weeks, units), indent=2, ensure_ascii=False))
     else:
-        click.echo(check_text(a, weeks))
+        click.echo(check_text(a, weeks, units))
     if fails(current_findings(a)["severity"].astype(str), fail_on):
         sys.exit(1)
 
@@ -438,7 +509,8 @@ def check(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--output", default="report.html", show_default=True,
               type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
-              help="Where to write the HTML report (replaced atomically).")
+              help="Where to write the HTML report (replaced atomically; '-' for stdout). "
+              "Anything but a regular file (a device, a symlink) is refused.")
 @settings_options
 @click.option("--weeks", default=16, show_default=True, type=click.IntRange(1, 10000),
               help="How many recent weeks to show; the full history still sets baselines.")
@@ -467,12 +539,20 @@ def report(
     from loadwatch.report import write_report
 
     a = _analyse(paths, config, jobs, cache, today)
+    if output == "-":  # through to stdout (a pipe, a terminal): nothing to replace
+        from loadwatch.report.render import render_report
+
+        html = render_report(a, weeks=weeks, units=units)
+        for p in a.problems:
+            click.echo(p.line(), err=True)
+        click.echo(html, nl=False)
+        return
     try:
         path = write_report(a, output, weeks=weeks, units=units)
     except OSError as exc:
-        raise _UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise _UserError(f"cannot write {_text(output, 200)}: {exc.strerror or exc}") from None
     for p in a.problems:
-        click.echo(f"{_text(p.source, 200)}: {_text(p.reason, 200)}", err=True)
+        click.echo(p.line(), err=True)
     click.echo(str(path))
     if open_:
         click.launch(str(path.resolve()))
@@ -516,7 +596,10 @@ def batch(
     written. Prints the index's path.
 
     Exit codes: 0 fine, 1 an athlete's current finding at or above --fail-on, 2 usage
-    error (bad roster, output folder not writable).
+    error (bad roster, output folder cannot be created), 3 could not complete (the
+    outputs could not be written, e.g. disk full or read-only folder, or an internal
+    error; no previous output was replaced), 143 stopped by SIGTERM. An athlete whose
+    files cannot be read is a row of the index, not an exit code.
 
     \b
     Roster example:
@@ -532,8 +615,9 @@ def batch(
       loadwatch batch roster.toml -o out --no-cache --jobs 1 --units mi
       loadwatch batch roster.toml -o /shared/reports --scheduler tcp://head:8786
     """
-    from loadwatch.batch import run_batch
+    from loadwatch.batch import OutputsNotWritten, run_batch
     from loadwatch.cluster import scheduler_address
+    from loadwatch.lifetime import SIGTERM_EXIT, Terminated, terminate_on_sigterm
     from loadwatch.problems import UsageError
     from loadwatch.progress import Progress
     from loadwatch.roster import load_roster
@@ -541,11 +625,25 @@ def batch(
     progress = Progress(quiet=quiet, verbose=verbose)
     try:
         squad = load_roster(roster)
-        result = run_batch(squad, outdir, jobs=jobs, cache=cache,
-                           progress=progress, weeks=weeks, units=units, today=today,
-                           config=config, scheduler=scheduler_address(scheduler, squad))
+        with terminate_on_sigterm():
+            result = run_batch(squad, outdir, jobs=jobs, cache=cache,
+                               progress=progress, weeks=weeks, units=units, today=today,
+                               config=config, scheduler=scheduler_address(scheduler, squad))
     except UsageError as exc:
         raise _UserError(str(exc)) from None
+    except OutputsNotWritten as exc:
+        progress.close()
+        click.echo(f"Error: {_text(exc, 400)}", err=True)
+        sys.exit(BATCH_INCOMPLETE)
+    except Terminated:
+        progress.close()
+        click.echo("loadwatch: batch stopped (SIGTERM); no output was replaced", err=True)
+        sys.exit(SIGTERM_EXIT)
+    except Exception as exc:  # a bug: one line and the "could not complete" code, never 1
+        progress.close()
+        click.echo(f"Error: batch could not complete: internal error: "
+                   f"{type(exc).__name__}: {_text(exc, 300)}", err=True)
+        sys.exit(BATCH_INCOMPLETE)
     finally:
         progress.close()
     for notice in result.notices:

@@ -26,8 +26,10 @@ import numpy as np
 import pandas as pd
 
 from loadwatch import calendar, schema
-from loadwatch.dedupe import dedupe
+from loadwatch.dedupe import merge_copies
 from loadwatch.importers import SUFFIXES, ParsedActivity, reader_for
+from loadwatch.lifetime import new_pool
+from loadwatch.plausible import set_aside
 from loadwatch.problems import InputError, InputWarning, Problem, UsageError
 from loadwatch.sources import Item, estimate_files, iter_items
 from loadwatch.sport import check_sports
@@ -252,7 +254,7 @@ class _Parser:
         args = [(items[n].data, items[n].name, items[n].source) for n in todo]
         if self.jobs > 1 and len(todo) > 1 and not self.broken:
             if self.pool is None:
-                self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+                self.pool = new_pool(self.jobs)  # workers die with this process
             size = max(1, min(CHUNK_FILES, math.ceil(len(todo) / (2 * self.jobs))))
             for start in range(0, len(todo), size):
                 part = todo[start : start + size]
@@ -361,7 +363,10 @@ def read_activities(
     finally:
         parser.close()
     rows = _join_strava(rows)
-    activities = check_sports(dedupe(_frame(rows, zone, zoned=zoned)))
+    merged, merges = merge_copies(_frame(rows, zone, zoned=zoned))
+    # after the sport check: an assumed run at bike speed is relabelled, not set aside
+    activities, aside = set_aside(check_sports(merged))
+    problems += merges + aside
     activities = activities.sort_values(["start_time", "source"], kind="stable")
     activities = calendar.with_local_start(activities, timezone or None)
     return ReadResult(

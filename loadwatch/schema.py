@@ -125,6 +125,8 @@ ACTIVITY = _t(
      "None; lets TRIMP and hi-intensity be computed for any athlete thresholds", True),
     ("speed_hist_s", "object", "s", f"seconds in each {SPEED_BIN_M_S} m/s speed bin (numpy "
      f"array of {SPEED_BINS}) or None; for pace-based intensity", True),
+    ("date_only", "boolean", "", "a training-log row with a date but no time of day (its "
+     "start is local midnight); never merged with another log row", True),
 )
 
 RECORDS = _t(
@@ -193,9 +195,15 @@ FINDINGS = _t(
      "concerns one"),
     ("activity_id", "string", "", "the activity it concerns, if any"),
     ("value", "float64", "", "observed value"),
-    ("threshold", "float64", "", "threshold that was crossed"),
+    ("threshold", "float64", "", "threshold that was crossed (the level it set)"),
     ("unit", "string", "", "unit of value and threshold"),
-    ("message", "string", "", "what happened, by how much, against which threshold"),
+    ("threshold_name", "string", "", "which of the rule's thresholds fired (its toml key)"),
+    ("baseline", "float64", "", "the reference the value was compared with (e.g. the week "
+     "before, the longest run of the previous 30 days), in the same unit as the facts"),
+    ("template", "string", "", "the message with {placeholders} for the facts"),
+    ("facts", "object", "", "name -> [value, quantity] filled into the template at display"),
+    ("message", "string", "", "what happened, by how much, against which threshold (in km; "
+     "made from template and facts, in the reader's units when shown)"),
     ("conditions", "object", "", "linked condition ids (list of str)"),
     ("evidence", "string", "", "strength and citation of the evidence"),
     ("advice", "string", "", "what to do this week"),
@@ -310,6 +318,8 @@ def _jsonable(value: Any) -> Any:
         return None
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, np.ndarray):
         return [_jsonable(v) for v in value.tolist()]
     try:

@@ -22,7 +22,9 @@ def test_quick_profile_handles_every_input(tmp_path):
     assert report.wrapped > 10
     assert report.activities > 50  # mutated files still import: the fuzzer gets past parsing
     assert report.unhandled() == 0, report.text()
-    assert report.slowest is not None and report.slowest.seconds < 3, report.text()
+    # No wall-clock bound here (a shared machine makes it flaky): the harness already counts
+    # an input that takes longer than its timeout as a hang, and unhandled() includes hangs.
+    assert report.slowest is not None, report.text()
     assert (tmp_path / "report.json").is_file()
 
 
