@@ -48,6 +48,7 @@ from loadwatch.atomic import (
     write_atomic,
 )
 from loadwatch.lifetime import Terminated, worker_pool
+from loadwatch.outcomes import athlete_weeks, index_section, pack_weeks
 from loadwatch.problems import Problem, UsageError
 from loadwatch.read import ParsedCache, read_activities
 from loadwatch.roster import Roster, RosterAthlete
@@ -132,6 +133,8 @@ class AthleteSummary:
     findings: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
     files_read: int = 0
+    #: weeks against the pain log (loadwatch.outcomes.PackedWeeks), for the index only
+    outcome_weeks: list[Any] | None = None
 
     @property
     def rank(self) -> int:
@@ -145,7 +148,9 @@ class AthleteSummary:
         return sum(bool(f.get("new")) for f in self.findings)
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        doc = dataclasses.asdict(self)
+        doc.pop("outcome_weeks")
+        return doc
 
 
 @dataclass
@@ -205,6 +210,7 @@ def _summarise(athlete: RosterAthlete, slug: str, a: Analysis) -> AthleteSummary
     """The current week of ``a``: distance, its change, and the findings of that week."""
     out = AthleteSummary(athlete.name, slug, "ok", files_read=a.files_read,
                          problems=[{"source": p.source, "reason": p.reason} for p in a.problems])
+    out.outcome_weeks = pack_weeks(athlete_weeks(a.weekly, a.findings, a.symptoms))
     lead = focus(a.weekly)
     if lead is None:
         return out
@@ -339,6 +345,7 @@ def run_batch(
     units: str = "km",
     today: dt.date | None = None,
     config: str | Path | None = None,
+    scheduler: str | None = None,
 ) -> BatchResult:
     """Analyse every athlete of ``roster`` and write their reports, summary.json, index.html.
 
@@ -349,7 +356,9 @@ def run_batch(
     ``cache=None`` a temporary cache carries the parsed files between the phases.
     ``weeks`` and ``units`` are the reports'; ``today`` is "now" for every athlete
     (default: today in each one's zone); ``config`` the settings of athletes whose roster
-    entry names none and whose first folder has no loadwatch.toml. Raises
+    entry names none and whose first folder has no loadwatch.toml. With ``scheduler`` (a
+    dask.distributed address) both phases run as tasks on that cluster instead
+    (:mod:`loadwatch.cluster`), for the same outputs. Raises
     :class:`UsageError` only when ``outdir`` cannot be created, and
     :class:`OutputsNotWritten` when the outputs cannot be written (nothing is replaced
     then: all outputs of a run are committed together, see :class:`_Staging`);
@@ -380,7 +389,7 @@ def run_batch(
             cache = stack.enter_context(Cache(scratch))
         # phase 1: parse every athlete's new files, file-parallel, into the cache
         unread: dict[str, str] = {}
-        for athlete in roster.athletes:
+        for athlete in roster.athletes if scheduler is None else ():  # cluster: in phase 2
             if progress is not None:
                 progress.set_label(athlete.name)
             failure = _prefetch(athlete, jobs=jobs, cache=cache, progress=sink)
@@ -388,8 +397,14 @@ def run_batch(
                 unread[athlete.name] = failure
         # phase 2: analyse and render each athlete, athlete-parallel, reading the cache;
         # reports go to the staging folder until every output is written
-        rows = _reports(roster, slugs, staging.path, cache=cache, jobs=jobs, weeks=weeks,
-                        units=units, today=today)
+        if scheduler is not None:
+            from loadwatch.cluster import cluster_reports
+
+            rows = cluster_reports(scheduler, roster, slugs, staging.path, cache=cache,
+                                   weeks=weeks, units=units, today=today, progress=progress)
+        else:
+            rows = _reports(roster, slugs, staging.path, cache=cache, jobs=jobs, weeks=weeks,
+                            units=units, today=today)
         for row in rows:
             if row.name in unread and row.status == "ok":
                 row.error = unread[row.name]
@@ -679,5 +694,6 @@ def render_index(result: BatchResult, *, units: str = "km") -> str:
         previous_run=result.previous_run, counts=result.counts_line(),
         red_flags=RED_FLAGS, red_flag_action=RED_FLAG_ACTION, disclaimer=DISCLAIMER,
         not_detection=NOT_DETECTION_SQUAD,
+        outcomes=index_section(a.outcome_weeks for a in result.athletes if a.status == "ok"),
     )
 

@@ -576,9 +576,13 @@ def report(
               help="How many recent weeks each report shows.")
 @click.option("--units", type=click.Choice(["km", "mi"]), default="km", show_default=True,
               help="Distances in km (elevation in m) or miles (elevation in ft).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run on this dask.distributed scheduler, e.g. tcp://head:8786 (default: "
+              "$LOADWATCH_SCHEDULER, else [cluster] scheduler in the roster, else locally).")
 def batch(
     roster: str, outdir: str, config: str | None, today: dt.date | None, jobs: int,
     fail_on: str, cache: Cache | None, quiet: bool, verbose: bool, weeks: int, units: str,
+    scheduler: str | None,
 ) -> None:
     """Write a report for every athlete of ROSTER, an index page and summary.json.
 
@@ -608,8 +612,10 @@ def batch(
       loadwatch batch roster.toml -o reports/
       loadwatch batch roster.toml -o /var/www/squad --fail-on caution --quiet
       loadwatch batch roster.toml -o out --no-cache --jobs 1 --units mi
+      loadwatch batch roster.toml -o /shared/reports --scheduler tcp://head:8786
     """
     from loadwatch.batch import OutputsNotWritten, run_batch
+    from loadwatch.cluster import scheduler_address
     from loadwatch.lifetime import SIGTERM_EXIT, Terminated, terminate_on_sigterm
     from loadwatch.problems import UsageError
     from loadwatch.progress import Progress
@@ -617,10 +623,11 @@ def batch(
 
     progress = Progress(quiet=quiet, verbose=verbose)
     try:
+        squad = load_roster(roster)
         with terminate_on_sigterm():
-            result = run_batch(load_roster(roster), outdir, jobs=jobs, cache=cache,
+            result = run_batch(squad, outdir, jobs=jobs, cache=cache,
                                progress=progress, weeks=weeks, units=units, today=today,
-                               config=config)
+                               config=config, scheduler=scheduler_address(scheduler, squad))
     except UsageError as exc:
         raise _UserError(str(exc)) from None
     except OutputsNotWritten as exc:
@@ -741,6 +748,74 @@ def pain(level: float, path: str, area: str, day: object, notes: str, **flags: b
         line += (f"\nred flags: {', '.join(str(r) for r in red)}: stop running and get "
                  "prompt medical assessment")
     click.echo(line)
+
+
+# --- research export and outcomes (loadwatch.export, loadwatch.outcomes) ------------------
+
+@cli.command("export")
+@click.argument("inputs", nargs=-1, required=True, metavar="ROSTER_OR_PATHS...",
+                type=click.Path(path_type=str))
+@click.option("-o", "--output-dir", "outdir", required=True, metavar="DIR",
+              type=click.Path(file_okay=False, path_type=str),
+              help="Folder for the export (replaced as a whole when complete).")
+@settings_options
+@cache_options
+def export_command(inputs: tuple[str, ...], outdir: str, config: str | None,
+                   today: dt.date | None, cache: Cache | None) -> None:
+    """Write the activities, weekly load, findings and pain log as Parquet.
+
+    ROSTER_OR_PATHS is a roster.toml, or one athlete's files and folders. DIR gets one
+    folder per table, partitioned by athlete (DIR/weekly/athlete=sam/part-0.parquet), with
+    dtypes and units in the file metadata and an export.json listing what was written;
+    pandas, dask.dataframe and DuckDB read it. Needs pip install 'loadwatch[export]'.
+
+    \b
+    Examples:
+      loadwatch export roster.toml -o squad-parquet/
+      loadwatch export ~/exports -o sam-parquet/ --today 2026-03-02
+    """
+    from loadwatch.export import export
+    from loadwatch.problems import UsageError
+
+    try:
+        result = export(list(inputs), outdir, cache=cache, today=today, config=config)
+    except UsageError as exc:
+        raise _UserError(str(exc)) from None
+    for name, error in result.failed:
+        click.echo(f"{_text(name, 60)}: not exported: {_text(error, 300)}", err=True)
+    click.echo(str(result.directory))
+
+
+@cli.command("evaluate")
+@click.argument("roster", type=click.Path(dir_okay=False, path_type=str))
+@settings_options
+@cache_options
+def evaluate_command(roster: str, config: str | None, today: dt.date | None,
+                     cache: Cache | None) -> None:
+    """How often pain followed the weeks each rule flagged, in this squad's own logs.
+
+    Per rule and severity: weeks flagged and how many were followed by pain (>= 3/10 or a
+    red flag in symptoms.csv) 1-3 weeks later, against the weeks the rule did not flag, as
+    a relative risk with a 95 % confidence interval. Only athletes with a pain log count.
+    A description of this squad, never a prediction for one athlete.
+
+    \b
+    Examples:
+      loadwatch evaluate roster.toml
+      loadwatch evaluate roster.toml --today 2026-03-02 --no-cache
+    """
+    from loadwatch.outcomes import evaluate_roster
+    from loadwatch.problems import UsageError
+    from loadwatch.roster import load_roster
+
+    try:
+        result, failed = evaluate_roster(load_roster(roster), cache=cache, today=today,
+                                         config=config)
+    except UsageError as exc:
+        raise _UserError(str(exc)) from None
+    for name, error in failed:
+        click.echo(f"{_text(name, 60)}: not counted: {_text(error, 300)}", err=True)
+    click.echo(result.text())
 
 
 def main() -> None:

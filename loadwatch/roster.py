@@ -45,6 +45,8 @@ class Roster:
 
     path: Path
     athletes: tuple[RosterAthlete, ...]
+    #: dask.distributed scheduler of the ``[cluster]`` table, e.g. "tcp://head:8786"
+    scheduler: str | None = None
 
 
 def _err(where: str, what: str, got: Any) -> UsageError:
@@ -89,8 +91,15 @@ def _athlete(source: str, n: int, entry: Any, base: Path) -> RosterAthlete:
 def parse_roster(data: Mapping[str, Any], base: Path, source: str = "roster.toml") -> Roster:
     """A :class:`Roster` from an already-parsed TOML document; relative paths join ``base``."""
     for key in data:
-        if key != "athlete":
-            raise UsageError(f"{source}: unknown key {key!r} (known: athlete)")
+        if key not in ("athlete", "cluster"):
+            raise UsageError(f"{source}: unknown key {key!r} (known: athlete, cluster)")
+    cluster = data.get("cluster", {})
+    if not isinstance(cluster, dict) or set(cluster) - {"scheduler"}:
+        raise _err(f"{source}: cluster", 'a table with only scheduler = "tcp://host:8786"',
+                   cluster)
+    scheduler = cluster.get("scheduler")
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise _err(f"{source}: cluster.scheduler", "an address (string)", scheduler)
     entries = data.get("athlete")
     if entries is None:
         raise UsageError(f"{source}: no [[athlete]] entries")
@@ -108,11 +117,11 @@ def parse_roster(data: Mapping[str, Any], base: Path, source: str = "roster.toml
                 " (names identify athletes from one run to the next)"
             )
         seen[key] = n
-    return Roster(base / source, athletes)
+    return Roster(base / source, athletes, scheduler)
 
 
 def load_roster(path: str | Path) -> Roster:
     """Read and check a roster file; raises :class:`UsageError` with a one-line message."""
     path = Path(path).expanduser()
     roster = parse_roster(read_toml(path, "roster"), path.parent, path.name)
-    return Roster(path, roster.athletes)
+    return Roster(path, roster.athletes, roster.scheduler)

@@ -209,6 +209,19 @@ FINDINGS = _t(
     ("advice", "string", "", "what to do this week"),
 )
 
+#: The pain log (symptoms.csv) as read by :func:`loadwatch.symptoms.read_symptoms`, conformed
+#: for export; the yes/no columns are its red-flag questions.
+SYMPTOMS = _t(
+    "symptoms",
+    ("date", "datetime64[us]", "local", "day of the entry"),
+    ("area", "string", "", "where it hurts, as the athlete wrote it (untrusted text)"),
+    ("pain", "float64", "0-10", "pain score"),
+    *((flag, "boolean", "", f"red-flag question: {flag.replace('_', ' ')}") for flag in (
+        "weight_bearing_pain", "night_pain", "limp", "hop_pain", "clicking", "fever")),
+    ("notes", "string", "", "free text (untrusted)"),
+    ("red_flags", "object", "", "the red flags of the entry in words (list of str)"),
+)
+
 TABLES: Mapping[str, Table] = {
     t.name: t for t in (ACTIVITY, RECORDS, DAILY, WEEKLY, SHOES, FINDINGS)
 }

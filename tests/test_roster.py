@@ -34,7 +34,7 @@ def test_relative_paths_join_the_roster_folder_and_config_is_optional(tmp_path):
 BAD = [
     ({}, "roster.toml: no [[athlete]] entries"),
     ({"athlete": []}, "roster.toml: no [[athlete]] entries"),
-    ({"athletes": []}, "roster.toml: unknown key 'athletes' (known: athlete)"),
+    ({"athletes": []}, "roster.toml: unknown key 'athletes' (known: athlete, cluster)"),
     ({"athlete": {"name": "x"}}, "roster.toml: athlete must be an array of tables"),
     ({"athlete": [{"paths": ["a"]}]}, "roster.toml: athlete[1].name is missing"),
     ({"athlete": [{"name": "", "paths": ["a"]}]}, "athlete[1].name must be a non-empty string"),
