@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import io
+import itertools
 import os
 import posixpath
 import re
@@ -396,6 +397,10 @@ def _from_file(path: Path, shown: str) -> Iterator[Item | Problem]:
 def _from_zip(
     archive: zipfile.ZipFile, shown: str, container: str, depth: int
 ) -> Iterator[Item | Problem]:
+    overlap = _overlapping(archive)
+    if overlap:
+        yield Problem(shown, f"refused: {overlap} (an overlapping-entries zip bomb)")
+        return
     members = [i for i in archive.infolist() if not i.is_dir()]
     if len(members) > MAX_ZIP_MEMBERS:
         yield Problem(
@@ -452,6 +457,27 @@ def _from_zip(
             yield Problem(member_shown, f"unsupported compression ({exc})")
         except (OSError, EOFError, zlib.error) as exc:
             yield Problem(member_shown, f"corrupt archive member ({exc})")
+
+
+def _overlapping(archive: zipfile.ZipFile) -> str | None:
+    """Why the members' data overlap in the archive, or None when they do not.
+
+    Each member's local header and data must end before the next member (in file order)
+    begins, and the last before the central directory. Zips made of overlapping entries
+    unfold a few hundred kilobytes into gigabytes or millions of files; CPython only
+    refuses them from 3.12 on. Uses the central directory only (no seeks).
+    """
+    infos = sorted(archive.infolist(), key=lambda i: i.header_offset)
+    end_of_data = getattr(archive, "start_dir", None)
+    for info, following in itertools.pairwise(infos):
+        end = info.header_offset + ZIP_LOCAL_HEADER_BYTES + info.compress_size
+        if end > following.header_offset:
+            return f"members {info.filename!r} and {following.filename!r} overlap"
+    if infos and isinstance(end_of_data, int):
+        last = infos[-1]
+        if last.header_offset + ZIP_LOCAL_HEADER_BYTES + last.compress_size > end_of_data:
+            return f"member {last.filename!r} overlaps the archive's directory"
+    return None
 
 
 def estimate_files(paths: Iterable[str | Path]) -> int:
