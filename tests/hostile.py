@@ -8,9 +8,22 @@ sessions, long XML attributes, overlapping zip entries, deep or dotted TOML, UTF
 from __future__ import annotations
 
 import codecs
+import io
+import os
+import resource
 import struct
+import subprocess
+import sys
+import warnings
 import zipfile
 import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+#: Address space [bytes] and seconds a bounded run may use: the CLI needs ~300 MB; a hostile
+#: input that is read without bounds needs gigabytes or never ends.
+MEMORY_BYTES = 1536 * 2**20
+TIMEOUT_S = 120.0
 
 _CRC_TABLE = (0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
               0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400)
@@ -116,9 +129,6 @@ def overlapping_zip(copies: int = 50, kernel: bytes = b"") -> bytes:
 
 def same_name_zip(first: bytes, second: bytes, name: str = "run.gpx") -> bytes:
     """A zip with two members called ``name``."""
-    import io
-    import warnings
-
     buf = io.BytesIO()
     with warnings.catch_warnings(), zipfile.ZipFile(buf, "w") as zf:
         warnings.simplefilter("ignore")  # "Duplicate name" is the point
@@ -135,3 +145,63 @@ def dotted_key_toml(parts: int) -> bytes:
 def deep_array_toml(depth: int) -> bytes:
     """A TOML document with arrays nested ``depth`` deep (RecursionError in tomllib)."""
     return b"a = " + b"[" * depth + b"]" * depth + b"\n"
+
+
+def make_deep(root: Path, depth: int, leaf: str, data: bytes, name: str = "d") -> Path:
+    """``depth`` nested folders ``name`` under ``root`` with ``leaf`` at the bottom, made
+    through directory descriptors (path-based mkdir is quadratic in the depth)."""
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(depth):
+            os.mkdir(name, dir_fd=fd)
+            inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        out = os.open(leaf, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(out, data)
+        os.close(out)
+    finally:
+        os.close(fd)
+    return root.joinpath(*[name] * depth, leaf)
+
+
+def _limits(memory: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def run_bounded(args: Sequence[str], *, cwd: Path, timeout: float = TIMEOUT_S,
+                memory: int = MEMORY_BYTES, python: str | None = None
+                ) -> subprocess.CompletedProcess[str]:
+    """Run ``loadwatch ARGS`` (or, with ``python``, that code) in a subprocess limited to
+    ``memory`` bytes of address space; raises subprocess.TimeoutExpired after ``timeout``.
+
+    A hostile input that makes loadwatch hang, read without limit or recurse without end
+    fails here as a timeout, a MemoryError or a traceback instead of stalling the suite.
+    """
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+           "MPLBACKEND": "Agg", "LOADWATCH_CACHE_DIR": str(cwd / ".cache"),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    command = [sys.executable, "-c", python, *args] if python else [
+        sys.executable, "-m", "loadwatch", *args]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
+                          errors="backslashreplace", timeout=timeout,
+                          preexec_fn=lambda: _limits(memory), check=False)
+
+
+def remove_tree(root: Path) -> None:
+    """Delete a folder tree without recursion (a 1,000-deep tree breaks shutil.rmtree)."""
+    if not root.exists() and not root.is_symlink():
+        return
+    folders, stack = [], [root]
+    while stack:
+        folder = stack.pop()
+        folders.append(folder)
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                else:
+                    os.unlink(entry.path)
+    for folder in reversed(folders):
+        os.rmdir(folder)

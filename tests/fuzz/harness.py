@@ -32,7 +32,6 @@ import contextlib
 import json
 import multiprocessing as mp
 import multiprocessing.connection as mpc
-import os
 import pickle
 import re
 import resource
@@ -52,6 +51,7 @@ import loadwatch
 from loadwatch import read
 from loadwatch.problems import InputError, Problem
 from loadwatch.sources import Item, iter_items
+from tests import hostile
 from tests.fuzz import mutators, seeds
 
 PACKAGE_DIR = Path(loadwatch.__file__).resolve().parent
@@ -148,28 +148,10 @@ def _check_payload(payload: dict[str, Any], data: bytes, name: str) -> tuple[str
     return None
 
 
-def _remove_tree(root: Path) -> None:
-    """Delete a folder tree without recursion (a 1,000-deep tree breaks shutil.rmtree)."""
-    if not root.exists() and not root.is_symlink():
-        return
-    folders, stack = [], [root]
-    while stack:
-        folder = stack.pop()
-        folders.append(folder)
-        with os.scandir(folder) as scan:
-            for entry in scan:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                else:
-                    os.unlink(entry.path)
-    for folder in reversed(folders):
-        os.rmdir(folder)
-
-
 def _check_tree(name: str, data: bytes, workdir: str) -> tuple[int, int, tuple[str, str] | None]:
     """Lay out a hostile folder, read it, and check the good file beside it was read."""
     root = Path(workdir) / "tree"
-    _remove_tree(root)
+    hostile.remove_tree(root)
     root.mkdir()
     n_act = n_prob = 0
     bad: tuple[str, str] | None = None
@@ -190,7 +172,7 @@ def _check_tree(name: str, data: bytes, workdir: str) -> tuple[int, int, tuple[s
         if not good:
             bad = bad or (f"HostileLost @ {name}", f"{seeds.GOOD_NAME} was not read")
     finally:
-        _remove_tree(root)
+        hostile.remove_tree(root)
     return n_act, n_prob, bad
 
 
