@@ -35,14 +35,14 @@ from typing import Any
 
 import pandas as pd
 
-from loadwatch.analysis import Analysis, focus
+from loadwatch.analysis import Analysis, current_findings, fails, focus
 from loadwatch.atomic import write_atomic
 from loadwatch.problems import Problem, UsageError
 from loadwatch.read import ParsedCache, read_activities
 from loadwatch.roster import Roster, RosterAthlete
 from loadwatch.rules import RULES
 from loadwatch.schema import SEVERITIES, severity_rank
-from loadwatch.settings import load_settings
+from loadwatch.settings import find_config, load_settings
 from loadwatch.sources import estimate_files
 
 SUMMARY_NAME = "summary.json"
@@ -135,11 +135,9 @@ class BatchResult:
     seconds: float = 0.0
 
     def flagged(self, fail_on: str) -> list[AthleteSummary]:
-        """Athletes with a current finding at or above ``fail_on`` (none for "never")."""
-        if fail_on == "never":
-            return []
-        limit = severity_rank(fail_on)
-        return [a for a in self.athletes if a.status == "ok" and a.rank >= limit]
+        """Athletes with a current finding at or above ``fail_on`` (none for "never"):
+        the decision of :func:`loadwatch.analysis.fails`, as ``check`` makes it."""
+        return [a for a in self.athletes if a.status == "ok" and fails([a.severity], fail_on)]
 
     @property
     def failed(self) -> list[AthleteSummary]:
@@ -193,7 +191,7 @@ def _summarise(athlete: RosterAthlete, slug: str, a: Analysis) -> AthleteSummary
         prev = out.previous_distance_km
         if prev and out.distance_km is not None:
             out.change_pct = round((out.distance_km - prev) / prev * 100, 1)
-    current = a.findings[a.findings["week"].astype(str).isin(lead.weeks)]
+    current = current_findings(a)
     if not current.empty:
         current = current.assign(_rank=current["severity"].astype(str).map(severity_rank))
         current = current.sort_values(["_rank", "rule"], ascending=[False, True], kind="stable")
@@ -309,6 +307,7 @@ def run_batch(
     weeks: int = 16,
     units: str = "km",
     today: dt.date | None = None,
+    config: str | Path | None = None,
 ) -> BatchResult:
     """Analyse every athlete of ``roster`` and write their reports, summary.json, index.html.
 
@@ -317,8 +316,11 @@ def run_batch(
     :class:`loadwatch.progress.Progress`, shows it), then each athlete is analysed from the
     cache and their report rendered, athletes spread over ``jobs`` processes. With
     ``cache=None`` a temporary cache carries the parsed files between the phases.
-    ``weeks`` and ``units`` are the reports'. Raises :class:`UsageError` only when ``outdir``
-    cannot be created; everything about one athlete becomes their row.
+    ``weeks`` and ``units`` are the reports'; ``today`` is "now" for every athlete
+    (default: today in each one's zone); ``config`` the settings of athletes whose roster
+    entry names none and whose first folder has no loadwatch.toml. Raises
+    :class:`UsageError` only when ``outdir`` cannot be created; everything about one
+    athlete becomes their row.
     """
     started = time.perf_counter()
     out = Path(outdir)
@@ -328,6 +330,8 @@ def run_batch(
         raise UsageError(f"cannot create {out}: {exc.strerror or exc}") from None
     previous, previous_run, notice = _previous(out / SUMMARY_NAME)
     notices = [notice] if notice else []
+    if config is not None:
+        roster = _with_default_config(roster, Path(config))
     slugs = assign_slugs([a.name for a in roster.athletes])
     sink = None
     if progress is not None:
@@ -366,6 +370,16 @@ def run_batch(
     write_atomic(result.index, render_index(result, units=units))  # last: it links the rest
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _with_default_config(roster: Roster, config: Path) -> Roster:
+    """``roster`` with ``config`` for athletes that have no settings file of their own."""
+    athletes = tuple(
+        a if find_config(a.config, search=[p for p in a.paths if p.exists()]) is not None
+        else dataclasses.replace(a, config=config)
+        for a in roster.athletes
+    )
+    return dataclasses.replace(roster, athletes=athletes)
 
 
 def _reports(
@@ -475,13 +489,14 @@ def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
 
 def render_index(result: BatchResult, *, units: str = "km") -> str:
     """index.html as one self-contained string (the report's stylesheet, inlined)."""
-    from loadwatch.report.context import RED_FLAG_ACTION, RED_FLAGS
     from loadwatch.report.render import TEMPLATES, stylesheet
+    from loadwatch.wording import DISCLAIMER, NOT_DETECTION_SQUAD, RED_FLAG_ACTION, RED_FLAGS
 
     css = stylesheet()
     return TEMPLATES.get_template(INDEX_NAME).render(
         rows=index_rows(result, units), css=css, generated=_when(result.generated),
         previous_run=result.previous_run, counts=result.counts_line(),
-        red_flags=RED_FLAGS, red_flag_action=RED_FLAG_ACTION,
+        red_flags=RED_FLAGS, red_flag_action=RED_FLAG_ACTION, disclaimer=DISCLAIMER,
+        not_detection=NOT_DETECTION_SQUAD,
     )
 

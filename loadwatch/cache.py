@@ -24,7 +24,7 @@ import pandas as pd
 
 #: Bump when the parsed payload changes meaning (importer fixes, new columns): old rows
 #: are then ignored by rebuilding the store.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 DB_NAME = "parsed-files.sqlite"
 _BUSY_TIMEOUT_MS = 30_000
 

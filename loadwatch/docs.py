@@ -1,7 +1,8 @@
 """README sections generated from the code, so the docs cannot drift from it.
 
 The README holds marked blocks (``<!-- generated:NAME -->`` ... ``<!-- /generated -->``);
-:func:`update_readme` rewrites them from the schema and the rule catalogue, and
+:func:`update_readme` rewrites them from the schema, the rule catalogue and the fixed
+wording (:mod:`loadwatch.wording`: disclaimer and red flags), and
 ``tests/test_docs.py`` fails when the committed README differs. Regenerate with
 ``python -m loadwatch.docs README.md``.
 """
@@ -13,7 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from loadwatch import schema
+from loadwatch import schema, wording
 from loadwatch.rules import CONDITIONS, RULES
 
 
@@ -47,6 +48,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "weekly-columns": lambda: schema.markdown_table(schema.WEEKLY),
     "findings-columns": lambda: schema.markdown_table(schema.FINDINGS),
     "rules": rules_table,
+    "wording": wording.readme_block,
 }
 
 _BLOCK = re.compile(r"(<!-- generated:([\w-]+) -->\n)(.*?)(<!-- /generated -->)", re.S)

@@ -8,7 +8,6 @@ whole columns (shift/rolling/ewm over weeks and days); nothing loops over weeks.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from loadwatch import load, schema
+from loadwatch import calendar, load, schema
 from loadwatch.analysis import Envelope
 from loadwatch.rules import RULES, Rule
 from loadwatch.settings import Settings
@@ -37,7 +36,7 @@ class Frames:
     settings: Settings
 
     def week_of(self, day: pd.Timestamp) -> pd.Timestamp:
-        return day - pd.Timedelta(days=int(day.weekday()))
+        return calendar.monday(day)
 
 
 def _pct(x: float) -> str:
@@ -191,8 +190,7 @@ def _load_ratio(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
     end = f.daily.loc[f.daily["covered"].to_numpy(bool), "date"].max()
     frame = pd.DataFrame({
         "ratio": ratio.to_numpy(), "date": f.daily["date"].to_numpy(),
-        "week_start": (f.daily["date"] - pd.to_timedelta(f.daily["date"].dt.day_of_week, "D"))
-        .to_numpy(),
+        "week_start": calendar.mondays(f.daily["date"]).to_numpy(),
     })
     frame = frame[frame["date"] <= end]
     peaks = frame.groupby("week_start").tail(1).dropna()
@@ -210,13 +208,20 @@ def _load_ratio(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
     return rows, None
 
 
+def _no_intensity(f: Frames) -> str:
+    """Why no run has a time at intensity: no data, or heart rate without a maximum."""
+    if f.runs["has_hr"].fillna(False).any():
+        return "heart rate without a known maximum: set athlete.max_hr to use your heart rate"
+    return "no heart rate or pace data"
+
+
 def _intensity_jump(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
     w = f.weekly
     h = w["hi_intensity_min"]
     cov = w["covered"].astype(bool)
     known = cov & h.notna()
     if not f.runs["hi_intensity_s"].notna().any():
-        return [], "no heart rate or pace data"
+        return [], _no_intensity(f)
     if int(known.sum()) < 5:
         return [], f"{int(known.sum())} covered weeks with heart rate or pace (needs 5)"
     mean4 = _prev_mean(h, known).to_numpy(float)
@@ -307,13 +312,13 @@ def _hard_sessions_close(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
         ))
     why = None
     if not f.runs["hi_intensity_s"].notna().any():
-        why = "no heart rate or pace data: hard sessions judged by long runs only"
+        why = f"{_no_intensity(f)}: hard sessions judged by long runs only"
     return rows, why
 
 
 def _monotony(f: Frames, rule: Rule) -> tuple[Rows, str | None]:
     d = f.daily
-    ws = d["date"] - pd.to_timedelta(d["date"].dt.day_of_week, "D")
+    ws = calendar.mondays(d["date"])
     g = d["load"].groupby(ws)
     mean, sd = g.mean(), g.std(ddof=1)
     full = d["covered"].astype(float).groupby(ws).sum() == 7
@@ -511,7 +516,7 @@ EVALUATORS: Mapping[str, Callable[[Frames, Rule], tuple[Rows, str | None]]] = {
 def _frames(activities, daily, weekly, shoes, settings) -> Frames:
     run = load.is_run(activities)
     runs = activities[run].copy()
-    start = load.local_start(runs, settings)
+    start = calendar.local_start(runs, settings.timezone)
     order = np.argsort(start.to_numpy(), kind="stable")
     runs = runs.iloc[order].reset_index(drop=True)
     start = start.iloc[order].reset_index(drop=True)
@@ -573,7 +578,7 @@ def _to_frame(rows: Rows) -> pd.DataFrame:
         return schema.empty(schema.FINDINGS)
     df = pd.DataFrame(rows)
     df["week_start"] = pd.to_datetime(df["week_start"])
-    df["week"] = load.iso_week(df["week_start"])
+    df["week"] = calendar.week_labels(df["week_start"])
     order = {rid: i for i, rid in enumerate(RULES)}
     df["_o"] = df["rule"].map(order)
     df = df.sort_values(["week_start", "_o"], kind="stable").drop(columns="_o")
@@ -600,14 +605,14 @@ def envelope(
     basis: dict[str, str] = {}
     distance = longest = descent = None
     runs = activities[load.is_run(activities)]
-    run_day = load.local_start(runs, settings).dt.normalize()
+    run_day = calendar.local_day(runs, settings.timezone)
     last_run = run_day.max() if len(runs) else None
     r = rules.get("return_after_break")
     j = rules.get("weekly_distance_jump")
     idle = (start - last_run).days - 1 if last_run is not None else 0
     if r is not None and last_run is not None and idle >= r.value("break_days") - 7:
         # next week starts a return after a break (or may, if the break goes on)
-        old_ws = last_run - pd.Timedelta(days=int(last_run.weekday()))
+        old_ws = calendar.monday(last_run)
         old = float(weekly.set_index("week_start")["distance_km"].get(old_ws, 0.0))
         if old >= r.value("min_prev_km"):
             distance = r.value("caution") * old
@@ -642,9 +647,8 @@ def envelope(
             descent = max(dh.value("caution") * m, m + dh.value("min_rise_m"))
             basis["descent_m"] = (f"downhill_volume_jump: {dh.value('caution'):g}x the 4-week "
                                   f"mean ({m:.0f} m), at least +{dh.value('min_rise_m'):.0f} m")
-    iso = start.isocalendar()
     return Envelope(
-        week=f"{iso.year}-W{iso.week:02d}", week_start=start.date(),
+        week=calendar.week_label(start), week_start=start.date(),
         distance_km=_round(distance), longest_run_km=_round(longest),
         descent_m=None if descent is None else float(round(descent)), basis=basis,
     )
@@ -652,9 +656,3 @@ def envelope(
 
 def _round(x: float | None) -> float | None:
     return None if x is None else round(float(x), 1)
-
-
-def today_in(settings: Settings) -> dt.date:
-    """Today's date in the athlete's zone (UTC when none is set)."""
-    tz = settings.timezone or "UTC"
-    return pd.Timestamp.now(tz=tz).date()

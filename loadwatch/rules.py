@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from loadwatch.wording import SELF_CARE
+
 Step = Literal["fraction", "multiple"] | None
 
 #: Share of the allowed rise kept by a bone-stress "step" (a convention of loadwatch).
@@ -114,29 +116,6 @@ class Rule:
         stepped = tuple(t.stepped_down() for t in self.thresholds)
         return dataclasses.replace(self, thresholds=stepped)
 
-
-SELF_CARE = (
-    "Relative rest from what provokes it, low-impact cross-training (swimming, water running, "
-    "cycling), ice 15-20 min; progress gradually; strengthen gluteus medius and core "
-    "(side-lying leg lifts, clamshells, banded walks, single-leg bridges). See a professional "
-    "when pain persists beyond one to two weeks of self-care."
-)
-
-#: The self-care and prevention the seeds give for all overuse pain (RULES.md, "Conditions"),
-#: in plain words, one item each; shown once in the report beside the conditions.
-GENERAL_SELF_CARE = (
-    "relative rest from the activity that provokes pain, with low-impact cross-training "
-    "(swimming, water running, cycling)",
-    "ice for 15-20 minutes; anti-inflammatory painkillers for a short time only",
-    "progress gradually (about 10 % a week as a rule of thumb) and recover between hard "
-    "efforts; warm up",
-    "run on even surfaces rather than cambered roads or technical trails while symptoms last",
-    "replace shoes at 450-800 km",
-    "strengthen the gluteus medius and core: side-lying leg lifts, clamshells, banded walks, "
-    "single-leg bridges",
-    "calcium, vitamin D and enough energy for the training you do",
-    "see a professional when pain persists beyond one to two weeks of self-care",
-)
 
 _CONDITIONS = (
     Condition(

@@ -90,6 +90,11 @@ ACTIVITY = _t(
     ("start_time", UTC_TIME, "UTC", "start of the activity, tz-aware UTC"),
     ("utc_offset_min", "Int64", "min",
      "local time minus UTC at the start, where the file knows it"),
+    ("start_local", "datetime64[us]", "local",
+     "local wall-clock start (loadwatch.calendar): the athlete's zone, else the file's "
+     "offset, else UTC; its day and Monday are the activity's day and week everywhere"),
+    ("local_time_from", "string", "",
+     "which clock gave start_local: zone (athlete.timezone), file (utc_offset_min) or utc"),
     ("sport", "string", "", "running, trail_running, treadmill_running, cycling, walking, "
      "hiking, swimming or other"),
     ("sub_sport", "string", "", "the file's own sub-sport or activity type, lower case"),
@@ -104,6 +109,8 @@ ACTIVITY = _t(
     ("steep_downhill_km", "float64", "km", "distance on grades <= -10 % (grade over >= 50 m)"),
     ("avg_hr", "float64", "bpm", "average heart rate"),
     ("max_hr", "float64", "bpm", "maximum heart rate"),
+    ("hr_best20_bpm", "float64", "bpm", "highest mean heart rate over any 20 minutes "
+     "(NaN when shorter or without a HR stream); for the threshold-HR estimate"),
     ("hi_intensity_s", "float64", "s", "time above threshold HR (or faster than threshold "
      "pace); filled in once the athlete's thresholds are known"),
     ("trimp", "float64", "AU", "Banister TRIMP from the HR stream; filled in once the "

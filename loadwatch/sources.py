@@ -350,9 +350,8 @@ def _tree(root: Path) -> Iterator[Path | Problem]:
             try:
                 is_dir = entry.is_dir()  # follows symlinks
                 info = entry.stat() if is_dir else None
-            except OSError as exc:
-                yield Problem(display(path), f"cannot read folder: {exc.strerror or exc}")
-                continue
+            except OSError:  # a symlink loop: opening it as a file says why
+                info = None
             if info is None:
                 yield path
             elif (info.st_dev, info.st_ino) in seen:

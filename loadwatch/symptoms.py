@@ -14,12 +14,14 @@ import csv
 import io
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from loadwatch import calendar
 from loadwatch.problems import Problem
 from loadwatch.rules import Rule
+
+if TYPE_CHECKING:  # pandas is imported where used: `loadwatch pain --help` stays instant
+    import pandas as pd
 
 FILENAME = "symptoms.csv"
 
@@ -43,6 +45,8 @@ LOOKBACK_WEEKS = 4
 
 def read_symptoms(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse symptoms.csv; returns (rows with a ``red_flags`` list column, problems)."""
+    import pandas as pd
+
     problems: list[Problem] = []
     empty = pd.DataFrame(columns=[*COLUMNS, "red_flags"])
     from loadwatch.sources import read_regular  # regular files only, 1 MB at most
@@ -72,6 +76,8 @@ def read_symptoms(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
 
 
 def _parse_row(row: Mapping[str, str]) -> dict[str, Any]:
+    import pandas as pd
+
     try:
         date = pd.Timestamp(row.get("date", ""))
     except ValueError:
@@ -123,6 +129,8 @@ def symptom_findings(
     rules: Mapping[str, Rule],
 ) -> list[dict[str, Any]]:
     """Finding rows for the log: seek_care for red flags, info for other logged pain."""
+    import pandas as pd
+
     from loadwatch.evaluate import finding
 
     if symptoms.empty:
@@ -136,7 +144,7 @@ def symptom_findings(
         if not flags and s["pain"] <= 0:
             continue
         day = pd.Timestamp(s["date"])
-        week_start = day - pd.Timedelta(days=day.weekday())
+        week_start = calendar.monday(day)
         before = findings[
             (findings["week_start"] > week_start - pd.Timedelta(weeks=LOOKBACK_WEEKS))
             & (findings["week_start"] <= week_start)

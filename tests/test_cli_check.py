@@ -35,7 +35,8 @@ def test_check_json_shape(folder: Path) -> None:
     res = invoke("check", str(folder), "--format", "json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
-    assert list(doc) == ["athlete", "generated", "weeks", "findings", "envelope", "problems"]
+    assert list(doc) == ["athlete", "generated", "weeks", "findings", "envelope", "problems",
+                         "local_time", "today"]
     assert [w["week"] for w in doc["weeks"]] == [f"2026-W0{i}" for i in (6, 5, 4, 3, 2)]
     assert doc["weeks"][0]["week_start"] == "2026-02-02"
     assert doc["weeks"][1]["distance_km"] == pytest.approx(44)
@@ -60,11 +61,15 @@ def test_check_json_shape(folder: Path) -> None:
     [
         ((), 0),
         (("--fail-on", "never"), 0),
-        (("--fail-on", "caution"), 1),
-        (("--fail-on", "info"), 1),
-        (("--fail-on", "warning"), 0),
-        (("--fail-on", "caution", "--weeks", "1"), 0),  # W06 alone has no caution
-        (("--fail-on", "caution", "--weeks", "2"), 1),
+        # only current findings count (this week's, the one batch leads with): W06 has
+        # none, W05's caution is history whatever --weeks shows
+        (("--fail-on", "caution"), 0),
+        (("--fail-on", "info"), 0),
+        (("--fail-on", "caution", "--weeks", "2"), 0),
+        # on Sunday of W05 (W06's runs not yet run) the caution is current
+        (("--fail-on", "caution", "--today", "2026-02-01"), 1),
+        (("--fail-on", "info", "--today", "2026-02-01", "--weeks", "1"), 1),
+        (("--fail-on", "warning", "--today", "2026-02-01"), 0),
     ],
 )
 def test_check_exit_codes(folder: Path, args: tuple[str, ...], code: int) -> None:
@@ -102,8 +107,8 @@ def test_config_errors_are_one_line(folder: Path) -> None:
     (folder / "loadwatch.toml").write_text('[athlete]\nmax_hr = "abc"\n')
     res = invoke("check", str(folder))
     assert res.exit_code == 2
-    assert res.output == ("Error: loadwatch.toml: athlete.max_hr must be a number between 100 "
-                          "and 250, got 'abc'\n")
+    assert res.output == ("Error: loadwatch.toml: athlete.max_hr = 'abc': expected a maximum "
+                          "heart rate in bpm (100 to 250)\n")
     res = invoke("weekly", str(folder), "--config", str(folder / "missing.toml"))
     assert res.exit_code == 2 and "config file not found" in res.output
 

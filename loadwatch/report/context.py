@@ -16,17 +16,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 import pandas as pd
 
+from loadwatch import calendar
 from loadwatch.analysis import Analysis, focus
 from loadwatch.evaluate import load_change
 from loadwatch.load import distance_load_factor
-from loadwatch.rules import CONDITIONS, GENERAL_SELF_CARE, RULES, Rule
-from loadwatch.rules import SELF_CARE as SHARED_SELF_CARE
+from loadwatch.rules import CONDITIONS, RULES, Rule
 from loadwatch.schema import RUNNING_SPORTS, SEVERITIES, severity_rank
+from loadwatch.wording import (
+    ACWR_CAVEAT,
+    DISCLAIMER,
+    GENERAL_SELF_CARE,
+    NOT_DETECTION,
+    RED_FLAG_ACTION,
+    RED_FLAGS,
+)
+from loadwatch.wording import SELF_CARE as SHARED_SELF_CARE
 
 UnitName = Literal["km", "mi"]
 
@@ -53,30 +62,6 @@ def acwr_bands(rules: Mapping[str, Rule] = RULES) -> tuple[float, float]:
     """Load change indicator bands: load_ratio's info ("above usual") and caution."""
     rule = rules["load_ratio"]
     return rule.value("info"), rule.value("caution")
-
-# --- wording every report carries (RULES.md "Wording", verbatim) --------------------------
-
-DISCLAIMER = (
-    "loadwatch is not a diagnosis or medical advice. It cannot tell whether you are injured."
-)
-RED_FLAGS = (
-    "groin or front-of-hip pain that worsens with weight-bearing",
-    "pain at night or at rest",
-    "inability to bear weight or a visible deformity",
-    "pain with fever or chills",
-    "clicking, locking or catching in the joint",
-    "pain that persists beyond two weeks of self-care",
-)
-RED_FLAG_ACTION = (
-    "Stop running and get prompt medical assessment: these can be signs of a hip stress "
-    "fracture."
-)
-ACWR_CAVEAT = (
-    "Caveat: this load change indicator (acute:chronic ratio, 7-day and 28-day exponentially "
-    "weighted, the 28-day one lagged a week) shows how fast load changed compared with your "
-    "recent pattern, not whether you are injured. Its link to injury comes from team sports "
-    "and is weak and contested in runners."
-)
 
 @dataclass(frozen=True)
 class ConditionText:
@@ -367,6 +352,7 @@ class ReportContext:
     plot_data: PlotData
     figures: list[Figure] = field(default_factory=list)
     disclaimer: str = DISCLAIMER
+    not_detection: str = NOT_DETECTION
     red_flags: tuple[str, ...] = RED_FLAGS
     red_flag_action: str = RED_FLAG_ACTION
     acwr_caveat: str = ACWR_CAVEAT
@@ -413,13 +399,13 @@ def _chronic_floor(activities: pd.DataFrame, rule: Rule) -> float:
         return 0.0
 
 
-def _activity_labels(activities: pd.DataFrame, units: Units) -> dict[str, str]:
-    """activity_id -> 'Title (Sat 14 Feb 2026, 21.3 km)' for findings about one activity."""
+def _activity_labels(activities: pd.DataFrame, units: Units,
+                     zone: str | None) -> dict[str, str]:
+    """activity_id -> 'Title (Sat 14 Feb 2026, 21.3 km)' for findings about one activity,
+    on the athlete's local day (:mod:`loadwatch.calendar`)."""
     if activities.empty:
         return {}
-    offset = pd.to_timedelta(
-        activities["utc_offset_min"].astype("Float64").fillna(0).astype(float), unit="min")
-    local = (activities["start_time"] + offset).dt.tz_localize(None)
+    local = calendar.local_start(activities, zone)
     out = {}
     for aid, title, when, km in zip(activities["activity_id"], activities["title"], local,
                                     activities["distance_km"], strict=True):
@@ -568,11 +554,11 @@ def _proj_text(p: Any) -> str:
 def _period(analysis: Analysis, weeks: int) -> tuple[pd.DataFrame, pd.Timestamp, pd.Timestamp]:
     weekly = analysis.weekly.sort_values("week_start")
     if weekly.empty:
-        today = pd.Timestamp(date.today())
+        today = pd.Timestamp(calendar.today(analysis.settings.timezone, analysis.today))
         return weekly, today, today
     shown = weekly.tail(max(1, weeks))
     start = pd.Timestamp(shown["week_start"].iloc[0])
-    end = pd.Timestamp(shown["week_start"].iloc[-1]) + pd.Timedelta(days=6)
+    end = calendar.sunday(pd.Timestamp(shown["week_start"].iloc[-1]))
     if not analysis.daily.empty:
         covered = analysis.daily
         if "covered" in covered:
@@ -583,15 +569,20 @@ def _period(analysis: Analysis, weeks: int) -> tuple[pd.DataFrame, pd.Timestamp,
 
 
 def _runs(analysis: Analysis) -> pd.DataFrame:
-    """Running activities with local date and the longest run of the previous 30 days."""
+    """Running activities with local start time and the longest run of the previous 30 days.
+
+    Ordered by local start (:mod:`loadwatch.calendar`), which is what the 30-day window is
+    measured in: runs from devices at different UTC offsets are not in the same order in
+    UTC and in local time, and a rolling window needs its index in order.
+    """
     a = analysis.activities
-    a = a[a["sport"].isin(RUNNING_SPORTS) & a["distance_km"].notna()].sort_values("start_time")
+    a = a[a["sport"].isin(RUNNING_SPORTS) & a["distance_km"].notna()]
     if a.empty:
         return pd.DataFrame({"date": pd.Series(dtype="datetime64[us]"), "distance_km": [],
                              "prev30_max": [], "activity_id": pd.Series(dtype="string")})
-    offset = pd.to_timedelta(a["utc_offset_min"].astype("Float64").fillna(0).astype(float),
-                             unit="min")
-    local = (a["start_time"] + offset).dt.tz_localize(None)
+    a = a.assign(_local=calendar.local_start(a, analysis.settings.timezone))
+    a = a.sort_values(["_local", "start_time"], kind="stable")
+    local = a["_local"]
     s = pd.Series(a["distance_km"].to_numpy(dtype=float), index=pd.DatetimeIndex(local))
     prev = s.rolling("30D", closed="left").max()
     return pd.DataFrame({"date": local.to_numpy(), "distance_km": s.to_numpy(),
@@ -615,7 +606,7 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
     findings = analysis.findings
     in_period = findings[findings["week"].astype(str).isin(period_weeks)]
     ordered = _sorted_findings(in_period)
-    labels = _activity_labels(analysis.activities, u)
+    labels = _activity_labels(analysis.activities, u, analysis.settings.timezone)
     views = _finding_views(ordered, u, titles, conditions, labels)
 
     current = None
@@ -627,7 +618,7 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
         current = WeekSummary(
             label=lead.label,
             week=str(cw["week"]),
-            span=f"{fmt_day(ws)} – {fmt_day(ws + pd.Timedelta(days=6))}",
+            span=f"{fmt_day(ws)} – {fmt_day(calendar.sunday(ws))}",
             distance=u.fd(cw["distance_km"]),
             runs=int(cw["runs"]),
             longest=u.fd(cw["longest_run_km"]),
