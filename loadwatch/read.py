@@ -39,12 +39,23 @@ BATCH_FILES = 32
 #: Batches read ahead while the pool parses earlier ones, so the workers are not idle while
 #: this process reads, unzips and hashes the next files. Memory: this many x BATCH_FILES files.
 BATCHES_IN_FLIGHT = 3
+#: A batch is also closed once its files hold this many bytes, and batches are collected
+#: early while more than MAX_BYTES_IN_FLIGHT are held: a hundred small .gz files can each
+#: unwrap to 100 MB (sources.MAX_FILE_BYTES), so a bound by count alone is 10 GB. Real
+#: files are 0.1-5 MB, so these bounds only bite on hostile or exceptional input.
+BATCH_BYTES = 64 * 2**20
+MAX_BYTES_IN_FLIGHT = 256 * 2**20
 #: Most files sent to a worker in one task. Parsing a file takes 10-100 ms; one round trip
 #: to a worker ~0.2 ms plus a memcpy of the bytes, so a few files per task keep the overhead
 #: below 1 % while leaving enough tasks per batch to balance the workers.
 CHUNK_FILES = 4
 #: Columns a Strava activities.csv row gives the file it names (the user's own edits).
 STRAVA_JOINED = ("title", "shoe", "rpe")
+#: A Strava row and the file it names are joined only when their starts are this close:
+#: both are UTC, so they agree to seconds; the slack covers an export whose dates are the
+#: athlete's local time (UTC offsets reach 14 h). A row naming another activity's file
+#: (edited, or from another export) stays a separate activity, with a warning.
+STRAVA_JOIN_SLACK = pd.Timedelta(hours=15)
 
 
 class ParsedCache(Protocol):
@@ -202,15 +213,26 @@ def _zone(timezone: str | None) -> ZoneInfo:
     return info
 
 
-def _batches(stream: Iterator[Item | Problem], size: int) -> Iterator[list[Item | Problem]]:
+def _batches(stream: Iterator[Item | Problem], size: int, max_bytes: int | None = None
+             ) -> Iterator[list[Item | Problem]]:
+    """``stream`` in lists of ``size`` entries, or fewer holding ``max_bytes`` of data."""
+    limit = BATCH_BYTES if max_bytes is None else max_bytes
     batch: list[Item | Problem] = []
+    held = 0
     for entry in stream:
         batch.append(entry)
-        if len(batch) >= size:
+        if isinstance(entry, Item):
+            held += len(entry.data)
+        if len(batch) >= size or held >= limit:
             yield batch
             batch = []
+            held = 0
     if batch:
         yield batch
+
+
+def _held(pending: _Pending) -> int:
+    return sum(len(i.data) for i in pending.items)
 
 
 def parse_items(args: Sequence[tuple[bytes, str, str]]) -> list[dict[str, Any]]:
@@ -353,16 +375,20 @@ def read_activities(
         if progress is not None:
             progress.advance(len(pending.entries), cached=len(pending.items) - len(pending.todo))
 
+    held = 0
     try:
         for batch in _batches(iter_items(paths, ignored=ignored), BATCH_FILES):
             in_flight.append(parser.submit(batch))
-            if len(in_flight) >= BATCHES_IN_FLIGHT:
+            held += _held(in_flight[-1])
+            while in_flight and (len(in_flight) >= BATCHES_IN_FLIGHT
+                                 or held > MAX_BYTES_IN_FLIGHT):
+                held -= _held(in_flight[0])
                 collect_oldest()
         while in_flight:
             collect_oldest()
     finally:
         parser.close()
-    rows = _join_strava(rows)
+    rows = _join_strava(rows, problems)
     merged, merges = merge_copies(_frame(rows, zone, zoned=zoned))
     # after the sport check: an assumed run at bike speed is relabelled, not set aside
     activities, aside = set_aside(check_sports(merged))
@@ -379,11 +405,14 @@ def read_activities(
     )
 
 
-def _join_strava(rows: list[_Row]) -> list[_Row]:
+def _join_strava(rows: list[_Row], problems: list[Problem] | None = None) -> list[_Row]:
     """Give each file named by a Strava activities.csv row that row's metadata; drop the row.
 
     Strava's CSV holds what the athlete edited (name, gear, type, perceived exertion);
-    the file holds the streams. Unmatched rows stay as summary-only activities.
+    the file holds the streams. Unmatched rows stay as summary-only activities, and so do
+    rows whose start is more than :data:`STRAVA_JOIN_SLACK` from every activity of the
+    file they name (a warning in ``problems`` says so): a wrong join would give one run
+    another's date and sport.
     """
     by_location: dict[tuple[str, str], list[int]] = {}
     for n, row in enumerate(rows):
@@ -396,8 +425,18 @@ def _join_strava(rows: list[_Row]) -> list[_Row]:
         targets = by_location.get(row.item.sibling(row.link))
         if not targets:
             continue
-        start = pd.Timestamp(row.summary["start_time"])
+        start = _utc(row.summary["start_time"])
         target = min(targets, key=lambda t: abs(_utc(rows[t].summary["start_time"]) - start))
+        found = _utc(rows[target].summary["start_time"])
+        if abs(found - start) > STRAVA_JOIN_SLACK:
+            if problems is not None:
+                problems.append(Problem(
+                    row.source,
+                    f"the row for {row.link} starts {start:%Y-%m-%d %H:%M} UTC but that file "
+                    f"starts {found:%Y-%m-%d %H:%M} UTC: not joined, both kept",
+                    "warning",
+                ))
+            continue
         _apply_strava(rows[target].summary, row.summary, row.source)
         drop.add(n)
     return [r for n, r in enumerate(rows) if n not in drop]
@@ -466,22 +505,36 @@ def _frame(rows: list[_Row], zone: ZoneInfo, *, zoned: bool = True) -> pd.DataFr
 def _disk_path(source: str) -> str:
     if Path(source).exists():
         return source
-    return source.split("!", 1)[0]
+    disk = source.split("!", 1)[0]
+    if "\\x" in disk and not Path(disk).exists() and Path(disk).parent.is_dir():
+        # a name shown with \xNN escapes (not UTF-8): find it among its folder's files
+        return str(Path(disk).parent)
+    return disk
 
 
-def _find_item(source: str) -> Item:
+def _find_items(source: str) -> Iterator[Item]:
+    """The file(s) shown as ``source``; an archive may hold two members of one name."""
     first: Item | None = None
+    found = False
     for entry in iter_items([_disk_path(source)]):
         if isinstance(entry, Problem):
             if entry.source == source:
                 raise InputError(entry.reason)
             continue
         if entry.source == source:
-            return entry
+            found = True
+            yield entry
         first = first or entry
+    if found:
+        return
     if first is not None and Path(source).exists():
-        return first
+        yield first
+        return
     raise InputError(f"{source}: not found (was the file moved since it was read?)")
+
+
+def _find_item(source: str) -> Item:
+    return next(_find_items(source))
 
 
 def read_records(source_or_path: str | Path, index: int = 0) -> pd.DataFrame:
@@ -516,9 +569,12 @@ def records_for(result: ReadResult, activity_id_: str) -> pd.DataFrame:
     if match.empty:
         raise KeyError(activity_id_)
     source = str(match["source"].iloc[0])
-    item = _find_item(source)
-    _, parsed = _run_reader(item.data, item.name, item.source)
-    for index, act in enumerate(parsed):
-        if act.summary.get("activity_id", activity_id(item.data, index)) == activity_id_:
-            return _records(act)
+    for item in _find_items(source):
+        try:
+            _, parsed = _run_reader(item.data, item.name, item.source)
+        except InputError:
+            continue  # the other member of the same name may be the one
+        for index, act in enumerate(parsed):
+            if act.summary.get("activity_id", activity_id(item.data, index)) == activity_id_:
+                return _records(act)
     raise InputError(f"{source}: no longer holds activity {activity_id_}")

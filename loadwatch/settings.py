@@ -43,6 +43,19 @@ from loadwatch.problems import UsageError
 from loadwatch.rules import BONE_STRESS_RULES, RULES, Rule
 
 FILENAME = "loadwatch.toml"
+#: Largest settings or roster file read [bytes]: real ones are a few KB; tomllib holds the
+#: whole text and more, so a 2 GB (sparse) file must be refused before it is read.
+MAX_TOML_BYTES = 2**20
+#: Deepest nesting of arrays and inline tables accepted (tomllib recurses per level and
+#: raises RecursionError near 1,000), and most parts in one dotted key: tomllib's work is
+#: quadratic in the parts (a 40 KB key takes a minute). loadwatch's keys have 3 parts.
+MAX_TOML_DEPTH = 32
+MAX_TOML_KEY_PARTS = 64
+#: Strings and comments (whose brackets and dots are text), for the shape check.
+_TOML_TEXT = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*'
+)
+_DECIMAL_DOT = re.compile(r"(?<=\d)\.(?=\d)")
 
 
 @dataclass(frozen=True)
@@ -327,8 +340,9 @@ def find_config(
     for p in list(search)[:1]:
         p = Path(p)
         folder = p if p.is_dir() else p.parent
-        if (folder / FILENAME).is_file():
-            return folder / FILENAME
+        candidate = folder / FILENAME
+        if candidate.exists() or candidate.is_symlink():  # a FIFO too: read_toml says why
+            return candidate
     return Path(fallback) if fallback is not None else None
 
 
@@ -348,16 +362,53 @@ def load_settings(
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """A TOML file's content; any problem is a one-line :class:`UsageError` naming ``what``."""
+    """A TOML file's content; any problem is a one-line :class:`UsageError` naming ``what``.
+
+    This is the one TOML reader (settings and roster): only a regular file of at most
+    :data:`MAX_TOML_BYTES` is read (a FIFO or device is refused, never waited on), and
+    documents nested deeper than :data:`MAX_TOML_DEPTH` or with keys of more than
+    :data:`MAX_TOML_KEY_PARTS` parts are refused before tomllib sees them.
+    """
+    from loadwatch.sources import read_regular  # sources imports the importers: keep lazy
+
     try:
-        text = path.read_bytes().decode("utf-8")
+        if Path(path).is_dir():
+            raise IsADirectoryError
+        text = read_regular(path, MAX_TOML_BYTES, f"the {what} file").decode("utf-8")
     except FileNotFoundError:
         raise UsageError(f"{path}: {what} file not found") from None
     except IsADirectoryError:
         raise UsageError(f"{path}: is a folder, not a {what} file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # not a regular file, too large, not UTF-8
         raise UsageError(f"{path}: cannot read {what} ({exc})") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+    shape = _toml_shape(text)
+    if shape:
+        raise UsageError(f"{path.name}: refused {what} file ({shape})")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path.name}: not valid TOML ({exc})") from None
+    except (RecursionError, MemoryError):
+        raise UsageError(f"{path.name}: refused {what} file (nested too deeply)") from None
+
+
+def _toml_shape(text: str) -> str | None:
+    """Why a TOML text is too deep or has too long a key for tomllib, or None.
+
+    Strings and comments are removed first; dots between digits are numbers (1.5,
+    fractional seconds). What is left between ``=``, ``,``, brackets and line ends is a
+    key (or a bare value), whose dots separate its parts.
+    """
+    bare = _DECIMAL_DOT.sub("", _TOML_TEXT.sub('""', text))
+    parts = max((seg.count(".") + 1 for seg in re.split(r"[=,{}\[\]\n]", bare)), default=0)
+    if parts > MAX_TOML_KEY_PARTS:
+        return f"a key with more than {MAX_TOML_KEY_PARTS} dotted parts"
+    depth = deepest = 0
+    for m in re.finditer(r"[\[\]{}]", bare):
+        depth += 1 if m.group() in "[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_TOML_DEPTH:
+            return f"arrays or tables nested more than {MAX_TOML_DEPTH} levels deep"
+    return None

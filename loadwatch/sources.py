@@ -1,6 +1,9 @@
 """From the paths a user names to the plain bytes of each file loadwatch can read.
 
-Folders are walked recursively in sorted order; ``.gz`` files are unwrapped once and
+Folders are walked in sorted order (iteratively, to a depth limit, each folder once even
+through symlinks); only regular files are read, opened without blocking and never beyond
+:data:`MAX_FILE_BYTES`, so a FIFO, a device or a symlink to ``/dev/zero`` is a one-line
+problem, not a hang. ``.gz`` files are unwrapped once and
 ``.zip`` archives member by member (zips inside zips too, a few levels deep), all in
 memory: nothing is ever extracted to disk, so member names like ``../../etc/passwd`` are
 only names. Every refusal (a missing path, a corrupt archive, a zip bomb, a file too
@@ -11,9 +14,14 @@ importer registry (:mod:`loadwatch.importers`) sees one plain file at a time.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import io
+import itertools
 import os
 import posixpath
+import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -35,6 +43,15 @@ MAX_COMPRESSION_RATIO = 100
 MAX_ZIP_MEMBERS = 10_000
 #: Zips inside zips are followed this many levels deep.
 MAX_ZIP_DEPTH = 3
+#: Folders nested deeper than this below a named folder are not read (exports use < 10).
+MAX_FOLDER_DEPTH = 32
+#: Longest file-name component (in bytes) that Linux, macOS and Windows file systems allow.
+MAX_NAME_BYTES = 255
+#: Smallest local file header of a zip member [bytes] (APPNOTE 4.3.7): members whose data
+#: would start before the previous member's data ends overlap, as in "overlap" zip bombs.
+ZIP_LOCAL_HEADER_BYTES = 30
+#: Formats read as text: a UTF-16/32 file (with its BOM) is re-encoded as UTF-8 for them.
+TEXT_FORMATS = ("gpx", "tcx", "csv")
 #: Files that live beside activity exports but are not activities; never read as such.
 RESERVED_NAMES: dict[str, str] = {
     "symptoms.csv": "the symptom log, read by the rules engine, not an activity file",
@@ -105,6 +122,118 @@ class _Refused(Exception):
     """Internal: a file refused with a reason (becomes a Problem)."""
 
 
+def display(path: str | os.PathLike[str]) -> str:
+    """``path`` as text that can always be printed and written as UTF-8.
+
+    File names are bytes: one that is not UTF-8 arrives as a str with surrogates, which
+    fail when a report or a terminal encodes them; such bytes are shown as ``\\xNN``.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+_MODES = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _what(mode: int) -> str:
+    return next((what for test, what in _MODES if test(mode)), "not a regular file")
+
+
+def _not_regular(path: str | os.PathLike[str], mode: int) -> str:
+    via = " (through a symlink)" if os.path.islink(path) else ""
+    return f"not a regular file: {_what(mode)}{via}; not read"
+
+
+def open_regular(path: str | os.PathLike[str]) -> io.BufferedReader:
+    """Open a regular file for reading, refusing anything else without blocking on it.
+
+    FIFOs, devices and sockets (also behind a symlink) are refused before they are
+    opened, and checked again on the open descriptor (the path may change in between);
+    ``O_NONBLOCK`` means even that open cannot hang. Raises :class:`OSError` for paths
+    that cannot be opened and :class:`ValueError` with a one-line reason for the rest.
+    """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise ValueError(_not_regular(path, mode))
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise ValueError(_not_regular(path, mode))
+        return open(fd, "rb", closefd=True)  # the caller closes it
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular(path: str | os.PathLike[str], limit: int | None = None, what: str = "file"
+                 ) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (default
+    :data:`MAX_FILE_BYTES`), see :func:`open_regular`.
+
+    Reads at most ``limit + 1`` bytes whatever the file claims its size is (``/proc``
+    files say 0), so nothing unbounded is ever held. Raises :class:`OSError` or
+    :class:`ValueError` (one-line reason naming ``what``) like :func:`open_regular`.
+    """
+    limit = MAX_FILE_BYTES if limit is None else limit
+    with open_regular(path) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > limit:
+            raise ValueError(f"{what} is {_size(size)}, larger than the {_size(limit)} limit")
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{what} is larger than the {_size(limit)} limit")
+    return data
+
+
+def _size(n: int) -> str:
+    return _mb(n) if n >= 2**20 else f"{n:,} bytes"
+
+
+_XML_DECLARED = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[A-Za-z0-9._-]+\2""")
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def utf8_from_bom(data: bytes, fmt: str) -> bytes:
+    """A UTF-16 or UTF-32 text file (recognised by its BOM) re-encoded as UTF-8.
+
+    Windows tools save GPX and CSV files as UTF-16 with a BOM; every reader expects an
+    ASCII-compatible encoding, so the file is converted once, here. An XML declaration's
+    ``encoding`` is rewritten to match. Binary formats, other files and text that does not
+    decode are returned unchanged (the reader then says what is wrong).
+    """
+    if fmt not in TEXT_FORMATS:
+        return data
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                return data
+            if fmt != "csv":
+                text = _XML_DECLARED.sub(r"\1\2UTF-8\2", text, count=1)
+            return text.encode("utf-8")
+    return data
+
+
+def _item(shown: str, name: str, data: bytes, container: str, path: str) -> Item:
+    entry = reader_for(name)
+    if entry is not None:
+        data = utf8_from_bom(data, entry[0])
+    return Item(shown, name, data, container, path)
+
+
 def gunzip(data: bytes, limit: int | None = None) -> bytes:
     """Decompress gzip ``data`` (all members), refusing output above ``limit`` bytes
     (default :data:`MAX_FILE_BYTES`), without ever holding more than that in memory.
@@ -141,15 +270,26 @@ def iter_items(
     Inside folders and archives, hidden files and files of other types (photos, the
     symptom log, configuration) are passed over silently; their names are appended to
     ``ignored`` when a list is given. A file named explicitly that loadwatch does not
-    read is reported as a ``skipped`` Problem.
+    read is reported as a ``skipped`` Problem, and so is every path that is not read for
+    another reason (not a regular file, unreadable folder, symlink loop, too deep).
     """
     for raw in paths:
-        path = Path(raw)
-        shown = str(raw)
-        if path.is_dir():
-            yield from _walk(path, ignored)
-        elif path.is_file():
-            name = path.name.lower()
+        shown = display(raw)
+        try:
+            mode = os.stat(raw).st_mode
+        except FileNotFoundError:
+            broken = os.path.islink(raw)
+            yield Problem(shown, "broken symlink" if broken else "no such file or folder")
+            continue
+        except OSError as exc:
+            yield Problem(shown, f"cannot read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISDIR(mode):
+            yield from _walk(Path(raw), ignored)
+        elif not stat.S_ISREG(mode):
+            yield Problem(shown, _not_regular(raw, mode))
+        else:
+            name = Path(raw).name.lower()
             if name in RESERVED_NAMES:
                 yield Problem(shown, f"skipped: {RESERVED_NAMES[name]}", "skipped")
             elif _kind(name) is None:
@@ -159,53 +299,107 @@ def iter_items(
                     "skipped",
                 )
             else:
-                yield from _from_file(path, shown)
-        elif path.exists():
-            yield Problem(shown, "not a regular file or folder")
-        else:
-            yield Problem(shown, "no such file or folder")
+                yield from _from_file(Path(raw), shown)
 
 
 def _walk(root: Path, ignored: list[str] | None) -> Iterator[Item | Problem]:
-    for folder, dirs, files in os.walk(root, onerror=None):
-        dirs[:] = sorted(d for d in dirs if not _hidden([d]))
-        for fname in sorted(files):
-            path = Path(folder) / fname
-            if _hidden([fname]) or fname.lower() in RESERVED_NAMES or _kind(fname) is None:
-                if ignored is not None:
-                    ignored.append(str(path))
+    for entry in _tree(root):
+        if isinstance(entry, Problem):
+            yield entry
+            continue
+        name = entry.name
+        if _hidden([name]) or name.lower() in RESERVED_NAMES or _kind(name) is None:
+            if ignored is not None:
+                ignored.append(display(entry))
+            continue
+        yield from _from_file(entry, display(entry))
+
+
+def _tree(root: Path) -> Iterator[Path | Problem]:
+    """The files of a folder tree in sorted order (hidden folders left out), without recursion.
+
+    A folder is read once even when symlinks lead to it again (a loop is a problem, not
+    a hang); folders deeper than :data:`MAX_FOLDER_DEPTH`, folders that cannot be listed
+    and names longer than :data:`MAX_NAME_BYTES` are reported, never skipped silently.
+    Files are yielded whatever their type: :func:`open_regular` refuses the irregular.
+    """
+    seen: set[tuple[int, int]] = set()
+    with contextlib.suppress(OSError):
+        info = os.stat(root)
+        seen.add((info.st_dev, info.st_ino))
+    stack: list[tuple[Path, int]] = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError as exc:
+            yield Problem(display(folder), f"cannot read folder: {exc.strerror or exc}")
+            continue
+        subfolders: list[Path] = []
+        for entry in entries:
+            path = folder / entry.name
+            if _hidden([entry.name]):
+                with contextlib.suppress(OSError):
+                    if not entry.is_dir():
+                        yield path  # listed as ignored
                 continue
-            yield from _from_file(path, str(path))
+            if len(os.fsencode(entry.name)) > MAX_NAME_BYTES:
+                yield Problem(display(path), f"name longer than {MAX_NAME_BYTES} bytes; not read")
+                continue
+            try:
+                is_dir = entry.is_dir()  # follows symlinks
+                info = entry.stat() if is_dir else None
+            except OSError:  # a symlink loop: opening it as a file says why
+                info = None
+            if info is None:
+                yield path
+            elif (info.st_dev, info.st_ino) in seen:
+                yield Problem(display(path), "symlink to a folder already read (a loop?); "
+                              "not read again", "skipped")
+            elif depth + 1 > MAX_FOLDER_DEPTH:
+                yield Problem(display(path), f"folder nested more than {MAX_FOLDER_DEPTH} "
+                              "levels deep; not read")
+            else:
+                seen.add((info.st_dev, info.st_ino))
+                subfolders.append(path)
+        stack.extend((sub, depth + 1) for sub in reversed(subfolders))
 
 
 def _from_file(path: Path, shown: str) -> Iterator[Item | Problem]:
     kind = _kind(path.name)
-    location = path.resolve().as_posix()
     try:
         if kind == "zip":
-            with zipfile.ZipFile(path) as archive:
-                yield from _from_zip(archive, shown, location, depth=1)
+            with open_regular(path) as fh, zipfile.ZipFile(fh) as archive:
+                yield from _from_zip(archive, shown, path.resolve().as_posix(), depth=1)
             return
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _Refused(f"file is {_mb(size)}, larger than the {_mb(MAX_FILE_BYTES)} limit")
-        data = path.read_bytes()
+        data = read_regular(path)
         name = path.name
         if kind == "gz":
             data = gunzip(data)
             name = _strip_gz(name)
-        yield Item(shown, name, data, "", _strip_gz(location))
+        location = path.resolve().as_posix()
+        yield _item(shown, display(name), data, "", _strip_gz(location))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
         yield Problem(shown, f"not a readable zip archive ({exc})")
     except (ValueError, _Refused) as exc:
         yield Problem(shown, str(exc))
+    except FileNotFoundError:
+        broken = os.path.islink(path)
+        yield Problem(shown, "broken symlink" if broken else "cannot read: file vanished")
     except OSError as exc:
         yield Problem(shown, f"cannot read: {exc.strerror or exc}")
+    except RuntimeError as exc:  # Path.resolve() on a symlink loop (Python < 3.13)
+        yield Problem(shown, f"cannot read: {exc}")
 
 
 def _from_zip(
     archive: zipfile.ZipFile, shown: str, container: str, depth: int
 ) -> Iterator[Item | Problem]:
+    overlap = _overlapping(archive)
+    if overlap:
+        yield Problem(shown, f"refused: {overlap} (an overlapping-entries zip bomb)")
+        return
     members = [i for i in archive.infolist() if not i.is_dir()]
     if len(members) > MAX_ZIP_MEMBERS:
         yield Problem(
@@ -251,7 +445,7 @@ def _from_zip(
                 data = gunzip(data)
                 member_shown = _strip_gz(member_shown)
             path = posixpath.normpath("/".join(parts))
-            yield Item(member_shown, _strip_gz(path), data, container, _strip_gz(path))
+            yield _item(member_shown, _strip_gz(path), data, container, _strip_gz(path))
         except (_Refused, ValueError) as exc:
             yield Problem(member_shown, str(exc))
         except zipfile.BadZipFile as exc:
@@ -264,6 +458,27 @@ def _from_zip(
             yield Problem(member_shown, f"corrupt archive member ({exc})")
 
 
+def _overlapping(archive: zipfile.ZipFile) -> str | None:
+    """Why the members' data overlap in the archive, or None when they do not.
+
+    Each member's local header and data must end before the next member (in file order)
+    begins, and the last before the central directory. Zips made of overlapping entries
+    unfold a few hundred kilobytes into gigabytes or millions of files; CPython only
+    refuses them from 3.12 on. Uses the central directory only (no seeks).
+    """
+    infos = sorted(archive.infolist(), key=lambda i: i.header_offset)
+    end_of_data = getattr(archive, "start_dir", None)
+    for info, following in itertools.pairwise(infos):
+        end = info.header_offset + ZIP_LOCAL_HEADER_BYTES + info.compress_size
+        if end > following.header_offset:
+            return f"members {info.filename!r} and {following.filename!r} overlap"
+    if infos and isinstance(end_of_data, int):
+        last = infos[-1]
+        if last.header_offset + ZIP_LOCAL_HEADER_BYTES + last.compress_size > end_of_data:
+            return f"member {last.filename!r} overlaps the archive's directory"
+    return None
+
+
 def estimate_files(paths: Iterable[str | Path]) -> int:
     """About how many files :func:`read_activities` will hand to readers (for a progress bar).
 
@@ -273,14 +488,17 @@ def estimate_files(paths: Iterable[str | Path]) -> int:
     total = 0
     for raw in [paths] if isinstance(paths, (str, Path)) else paths:
         path = Path(raw)
-        if path.is_dir():
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = [d for d in dirs if not _hidden([d])]
-                total += sum(
-                    _estimate_file(Path(folder) / f) for f in files
-                    if not _hidden([f]) and f.lower() not in RESERVED_NAMES
-                )
-        elif path.is_file():
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            continue
+        if stat.S_ISDIR(mode):
+            total += sum(
+                _estimate_file(entry) for entry in _tree(path)
+                if isinstance(entry, Path) and not _hidden([entry.name])
+                and entry.name.lower() not in RESERVED_NAMES
+            )
+        elif stat.S_ISREG(mode):
             total += _estimate_file(path)
     return total
 
@@ -292,7 +510,7 @@ def _estimate_file(path: Path) -> int:
     if kind != "zip":
         return 1
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_regular(path) as fh, zipfile.ZipFile(fh) as archive:
             names = [i.filename for i in archive.infolist() if not i.is_dir()]
     except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
         return 1

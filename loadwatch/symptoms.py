@@ -36,15 +36,21 @@ RED_FLAGS = {
 COLUMNS = ("date", "area", "pain", *RED_FLAGS, "notes")
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
+#: Largest symptom log read [bytes]: a row a day for 30 years is about 1 MB.
+MAX_BYTES = 2**20
+
+
 def read_symptoms(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse symptoms.csv; returns (rows with a ``red_flags`` list column, problems)."""
     import pandas as pd
 
     problems: list[Problem] = []
     empty = pd.DataFrame(columns=[*COLUMNS, "red_flags"])
+    from loadwatch.sources import read_regular  # regular files only, 1 MB at most
+
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_regular(path, MAX_BYTES, "the symptom log").decode("utf-8-sig")
+    except (OSError, ValueError) as exc:  # ValueError: a FIFO, too large, not UTF-8
         return empty, [Problem(str(path), f"cannot read symptom log ({exc})")]
     reader = csv.DictReader(io.StringIO(text))
     fields = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
@@ -189,8 +195,9 @@ def find_symptom_log(paths: list[Path]) -> Path | None:
     """symptoms.csv in the first given folder (or a given file's folder), if any."""
     for p in paths:
         folder = p if p.is_dir() else p.parent
-        if (folder / FILENAME).is_file():
-            return folder / FILENAME
+        log = folder / FILENAME
+        if log.exists() or log.is_symlink():  # a FIFO too: read_symptoms says why
+            return log
     return None
 
 

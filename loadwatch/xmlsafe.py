@@ -5,6 +5,13 @@ Activity files come from anywhere, so the XML parser must not expand entities (t
 :func:`parse` uses defusedxml with DTDs forbidden outright (no activity format needs one),
 tracks the nesting depth and the number of track points while parsing, and turns every
 failure into :class:`loadwatch.problems.InputError` with a one-line reason.
+
+Before parsing, no single token may exceed :data:`MAX_TOKEN_BYTES`: expat re-scans an
+unfinished token each time it is fed the next 16 KB, so one 32 MB attribute takes 43 s
+and a 99 MB one about 7 minutes (quadratic). The check is one vectorised pass over the
+bytes: the distance between consecutive ``<`` bounds every tag, attribute and text,
+and comments, CDATA sections and processing instructions (which may contain ``<``) are
+measured on their own.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from collections.abc import Collection
 
 import defusedxml
 import defusedxml.ElementTree as DET
+import numpy as np
 
 from loadwatch.problems import InputError
 
@@ -26,6 +34,14 @@ MAX_DEPTH = 64
 MAX_POINTS = 2_000_000
 #: Total elements refused beyond this (a point has a handful of children).
 MAX_ELEMENTS = 40_000_000
+
+#: Longest tag, attribute value, text or comment accepted [bytes]. GPX and TCX tokens are
+#: short (a long track description is a few KB); at 1 MB expat's rescanning costs ~0.05 s.
+MAX_TOKEN_BYTES = 2**20
+#: Bytes scanned per step when measuring tokens (bounds the scan's temporary arrays).
+_SCAN_BLOCK = 16 * 2**20
+#: Markup that may contain "<", with its end.
+_SPANS = ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"))
 
 _DECLARED = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
@@ -37,12 +53,43 @@ def local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def longest_token(data: bytes) -> int:
+    """Length [bytes] of the longest stretch between two ``<``, or of the longest comment,
+    CDATA section or processing instruction (an unterminated one runs to the end)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data = data.decode("utf-16", "replace").encode("utf-8")  # one byte per "<"
+    longest = 0
+    previous = -1
+    for start in range(0, len(data), _SCAN_BLOCK):
+        block = np.frombuffer(data, dtype=np.uint8, count=min(_SCAN_BLOCK, len(data) - start),
+                              offset=start)
+        at = np.flatnonzero(block == ord("<")) + start
+        if at.size:
+            longest = max(longest, int(at[0]) - previous - 1)
+            if at.size > 1:
+                longest = max(longest, int(np.diff(at).max()) - 1)
+            previous = int(at[-1])
+    longest = max(longest, len(data) - previous - 1)
+    for opener, closer in _SPANS:
+        at = data.find(opener)
+        while at >= 0:
+            end = data.find(closer, at + len(opener))
+            end = len(data) if end < 0 else end
+            longest = max(longest, end - at)
+            at = data.find(opener, end)
+    return longest
+
+
 def parse(data: bytes, what: str, point_tags: Collection[str] = (),
-          max_points: int | None = None) -> ET.Element:
+          max_points: int | None = None, plain_namespace: bool = False) -> ET.Element:
     """Parse ``data`` safely and return the root element.
 
     ``what`` names the format in messages ("GPX"); elements whose local name is in
     ``point_tags`` are counted against ``max_points`` (default :data:`MAX_POINTS`).
+    With ``plain_namespace``, elements in the root element's own namespace get plain
+    tags (``{http://www.topografix.com/GPX/1/1}trkpt`` -> ``trkpt``), as gpxpy expects;
+    this is done on the parsed tree, so text that merely looks like a namespace
+    declaration (inside an attribute value or a comment) changes nothing.
     Raises :class:`InputError` for hostile, malformed, too deep or too large documents.
     """
     head = data.lstrip()[:64]
@@ -52,7 +99,13 @@ def parse(data: bytes, what: str, point_tags: Collection[str] = (),
         and not head.startswith(codecs.BOM_UTF16_BE)
     ):
         raise InputError(f"not a {what} file: no XML content")
+    if longest_token(data) > MAX_TOKEN_BYTES:
+        raise InputError(
+            f"refused {what} file: an XML token (tag, attribute, text or comment) longer "
+            f"than {MAX_TOKEN_BYTES // 2**20} MB"
+        )
     points_wanted = set(point_tags)
+    namespace = ""
     limit = MAX_POINTS if max_points is None else min(max_points, MAX_POINTS)
     depth = points = elements = 0
     root: ET.Element | None = None
@@ -70,6 +123,10 @@ def parse(data: bytes, what: str, point_tags: Collection[str] = (),
                 continue
             if root is None:
                 root = elem
+                if plain_namespace and isinstance(elem.tag, str) and elem.tag.startswith("{"):
+                    namespace = elem.tag[: elem.tag.index("}") + 1]
+            if namespace and elem.tag.startswith(namespace):
+                elem.tag = elem.tag[len(namespace):]
             depth += 1
             elements += 1
             if depth > MAX_DEPTH:

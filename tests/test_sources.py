@@ -137,7 +137,7 @@ def test_file_size_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     items, problems = _all(tmp_path)
     assert [i.source for i in items] == [f"{tmp_path / 'in.zip'}!ok.fit"]
     reasons = {Path(p.source).name: p.reason for p in problems}
-    assert "larger than the 0 MB limit" in reasons["big.gpx"]
+    assert "larger than the 1,000 bytes limit" in reasons["big.gpx"]
     assert reasons["big.tcx.gz"] == "decompresses to more than 0 MB"
     assert "larger than" in reasons["in.zip!big.fit"]
 

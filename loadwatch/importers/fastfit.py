@@ -50,6 +50,15 @@ class Declined(Exception):
     """The fast decoder does not reproduce fitparse on this file: decode it with fitparse."""
 
 
+#: Data messages framed per file before :class:`TooManyMessages` (loadwatch.importers.fit
+#: refuses such files: a 10 KB .fit.gz can hold millions of 2-byte records).
+MAX_MESSAGES = 4_000_000
+
+
+class TooManyMessages(Exception):
+    """The file holds more than :data:`MAX_MESSAGES` data messages (not decoded further)."""
+
+
 class _EOF(Exception):
     """The file ended inside a read; ``text`` is fitparse's FitEOFError message."""
 
@@ -220,6 +229,8 @@ class _Reader:
         self.part_start = 0
         #: where the current part's data ends by its header (fitparse's bytes left)
         self.data_end_hint = 0
+        #: messages (and definitions) framed so far, against MAX_MESSAGES
+        self.framed = 0
 
     def take(self, size: int) -> int:
         """Consume ``size`` bytes; return where they start (fitparse's ``_read``)."""
@@ -291,7 +302,11 @@ class _Reader:
         locals_ = self.locals
         stop = min(data_end, self.n)
         pos = self.pos
+        room = MAX_MESSAGES - self.framed
         while pos < stop:
+            room -= 1
+            if room < 0:
+                raise TooManyMessages(f"more than {MAX_MESSAGES:,} messages")
             h = data[pos]
             if h & 0x80:
                 local = (h >> 5) & 0x3
@@ -319,6 +334,7 @@ class _Reader:
                 self.developer(d, pos + 1)
             pos = end
         self.pos = pos
+        self.framed = MAX_MESSAGES - room
         if pos < data_end:  # fitparse reads the next header byte past the end
             self.take(1)
 

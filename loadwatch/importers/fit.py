@@ -80,6 +80,20 @@ START_MISMATCH_S = 60.0
 #: Longest reason text copied from a fitparse exception into a message.
 MAX_REASON_CHARS = 120
 
+#: Messages decoded per file before it is refused: 2,000,000 records is 23 days at 1 Hz,
+#: far beyond any activity, yet a 10 KB .fit.gz can hold millions of 2-byte records and
+#: decoding costs 20-100 us a message. Other messages (events, HRV) count against
+#: MAX_MESSAGES, sessions and laps against their own caps: devices write a handful of
+#: sessions (multisport legs) and at most a few hundred laps, while each session costs a
+#: summary of its own (milliseconds), so 1,000 sessions bound the per-session work.
+MAX_RECORDS = 2_000_000
+MAX_MESSAGES = 4_000_000
+MAX_SESSIONS = 1_000
+MAX_LAPS = 10_000
+#: A file whose first this many records carry no timestamp is refused without decoding
+#: the rest (it can give no dated record; FIT devices time every record).
+UNDATED_RECORDS_LIMIT = 10_000
+
 #: FIT file types (file_id.type) that hold an activity.
 ACTIVITY_FILE_TYPES = ("activity",)
 
@@ -267,10 +281,13 @@ def _scan(data: bytes) -> _Scan:
     repaired = _repair_header(data, notes)
     try:
         fast = fastfit.decode(repaired, _RECORD_NAMES, frozenset(SUMMARY_MESSAGES))
+    except fastfit.TooManyMessages as exc:
+        raise InputError(f"refused FIT file: {exc}") from None
     except Exception:  # Declined, or a fast-path bug on untrusted bytes: fitparse decides
         DECODER_COUNTS["fitparse"] += 1
         return _decode(data)
     DECODER_COUNTS["fast"] += 1
+    _check_counts(fast.columns["timestamp"], [name for name, _ in fast.messages])
     scan = _Scan(notes=notes, damage=fast.damage, columns=fast.columns,
                  first_activity_type=fast.activity_type)
     for name, values in fast.messages:
@@ -300,9 +317,14 @@ def _decode(data: bytes) -> _Scan:
             decoder = _Decoder(io.BytesIO(data), check_crc=True)
         except Exception as exc:  # the header of untrusted bytes: any failure means "not FIT"
             raise InputError(f"not a FIT file ({_reason(exc)})") from None
+        counts = {"record": 0, "session": 0, "lap": 0}
+        messages = dated = 0
         try:
             for message in decoder.get_messages():
                 name = message.name
+                messages += 1
+                if name in counts:
+                    _count(counts, name, messages, dated)
                 if name == "record":
                     row = {}
                     for fd in message.fields:
@@ -310,6 +332,9 @@ def _decode(data: bytes) -> _Scan:
                         if f is not None and f.name in wanted and not isinstance(f, DevField):
                             row[f.name] = fd.value
                     rows.append(row)
+                    dated += "timestamp" in row
+                elif messages > MAX_MESSAGES:
+                    raise InputError(f"refused FIT file: more than {MAX_MESSAGES:,} messages")
                 elif name in SUMMARY_MESSAGES:
                     values = {
                         fd.field.name: fd.value
@@ -317,6 +342,8 @@ def _decode(data: bytes) -> _Scan:
                         if fd.field is not None and not isinstance(fd.field, DevField)
                     }
                     _keep(scan, name, values)
+        except InputError:
+            raise
         except FitEOFError as exc:
             scan.damage = f"file ends early: {_reason(exc)}"
         except FitHeaderError as exc:
@@ -326,6 +353,31 @@ def _decode(data: bytes) -> _Scan:
     misaligned = sum("Invalid field size" in str(w.message) for w in caught)
     _decode_notes(scan, decoder.bad_crc, misaligned)
     return scan
+
+
+def _check_counts(timestamps: np.ndarray, names: list[str]) -> None:
+    """The caps of :func:`_count` on what the fast decoder returned."""
+    for name, cap in (("record", MAX_RECORDS), ("session", MAX_SESSIONS), ("lap", MAX_LAPS)):
+        count = len(timestamps) if name == "record" else names.count(name)
+        if count > cap:
+            raise InputError(f"refused FIT file: more than {cap:,} {name}s")
+    head = timestamps[:UNDATED_RECORDS_LIMIT]
+    if len(timestamps) > UNDATED_RECORDS_LIMIT and np.isnan(head).all():
+        raise InputError(
+            f"refused FIT file: none of the first {UNDATED_RECORDS_LIMIT:,} records has a time"
+        )
+
+
+def _count(counts: dict[str, int], name: str, messages: int, dated: int) -> None:
+    """Count one record, session or lap; refuse the file past the caps (see MAX_RECORDS)."""
+    counts[name] += 1
+    cap = {"record": MAX_RECORDS, "session": MAX_SESSIONS, "lap": MAX_LAPS}[name]
+    if counts[name] > cap:
+        raise InputError(f"refused FIT file: more than {cap:,} {name}s")
+    if name == "record" and counts[name] > UNDATED_RECORDS_LIMIT and not dated:
+        raise InputError(
+            f"refused FIT file: none of the first {UNDATED_RECORDS_LIMIT:,} records has a time"
+        )
 
 
 def _keep(scan: _Scan, name: str, values: dict[str, Any]) -> None:
@@ -491,7 +543,13 @@ def _split(
     bounds = np.array([s["_start"].value // 1000 for s in sessions[1:]], dtype=np.int64)  # us
     t = records["time"].to_numpy(dtype="datetime64[us]").astype(np.int64)
     idx = np.searchsorted(bounds, t, side="right")
-    return [(s, records[idx == i].reset_index(drop=True)) for i, s in enumerate(sessions)]
+    # one stable sort, then slices: linear in sessions (a mask per session is quadratic)
+    order = np.argsort(idx, kind="stable")
+    ends = np.cumsum(np.bincount(idx, minlength=len(sessions)))
+    return [
+        (s, records.iloc[order[(ends[i - 1] if i else 0):ends[i]]].reset_index(drop=True))
+        for i, s in enumerate(sessions)
+    ]
 
 
 def _sport(session: dict[str, Any] | None, fallbacks: list[dict[str, Any]]) -> tuple[str, Any]:

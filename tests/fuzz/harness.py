@@ -10,7 +10,14 @@ Each input (see :func:`tests.fuzz.mutators.make_case`) runs in a worker process 
 address-space limit (``RLIMIT_AS``); a worker silent for ``--timeout`` seconds is killed
 and its input counted as a hang. Plain inputs go through :func:`loadwatch.read.parse_item`,
 containers (.gz/.zip) are written to disk and go through :func:`loadwatch.sources.iter_items`
-first. A **crash** is an exception escaping either, a problem reading "internal error..."
+first. One input in :data:`tests.fuzz.seeds.HOSTILE_EVERY` is a hostile *structure*
+instead of a mutation (see :func:`tests.fuzz.seeds.hostile_case`): tiny-record and
+many-session FIT files, long XML tokens, UTF-16 text, overlapping or same-named zip
+members, and folders holding a FIFO, a symlink loop, a symlink to ``/dev/zero``, a device
+node (as root), a 1,000-deep folder or a non-UTF-8 name beside a good file that must
+still be read (else the input counts as a crash, ``HostileLost``).
+
+A **crash** is an exception escaping either, a problem reading "internal error..."
 (a reader raised something other than InputError), a payload that would break the batch
 (not picklable, or summaries that :data:`loadwatch.schema.ACTIVITY` cannot hold), a reason
 that is not one line, or a worker that died. Crashes are deduplicated by exception type and
@@ -47,7 +54,7 @@ from loadwatch import read
 from loadwatch.importers import fastfit, fit
 from loadwatch.problems import InputError, Problem
 from loadwatch.sources import Item, iter_items
-from tests import fitcompare
+from tests import fitcompare, hostile
 from tests.fuzz import mutators, seeds
 
 PACKAGE_DIR = Path(loadwatch.__file__).resolve().parent
@@ -148,13 +155,43 @@ def _check_payload(payload: dict[str, Any], data: bytes, name: str) -> tuple[str
     return None
 
 
+def _check_tree(name: str, data: bytes, workdir: str) -> tuple[int, int, tuple[str, str] | None]:
+    """Lay out a hostile folder, read it, and check the good file beside it was read."""
+    root = Path(workdir) / "tree"
+    hostile.remove_tree(root)
+    root.mkdir()
+    n_act = n_prob = 0
+    bad: tuple[str, str] | None = None
+    try:
+        if not seeds.build_tree(root, pickle.loads(data)):
+            return 0, 0, None
+        good = 0
+        for entry in iter_items([str(root)]):
+            if isinstance(entry, Problem):
+                n_prob += 1
+                bad = bad or _reason_crash(entry.reason, "sources")
+                continue
+            payload = read.parse_item(entry.data, entry.name, entry.source)
+            n_act += len(payload["activities"])
+            n_prob += len(payload["problems"])
+            good += entry.name == seeds.GOOD_NAME and len(payload["activities"]) == 1
+            bad = bad or _check_payload(payload, entry.data, entry.name)
+        if not good:
+            bad = bad or (f"HostileLost @ {name}", f"{seeds.GOOD_NAME} was not read")
+    finally:
+        hostile.remove_tree(root)
+    return n_act, n_prob, bad
+
+
 def check_input(name: str, data: bytes, wrapped: bool, workdir: str) -> Outcome:
     """Run one input as loadwatch would and say whether it was handled cleanly."""
     start = time.perf_counter()
     n_act = n_prob = 0
     bad: tuple[str, str] | None = None
     try:
-        if wrapped:
+        if name.startswith("tree:"):
+            n_act, n_prob, bad = _check_tree(name, data, workdir)
+        elif wrapped:
             path = Path(workdir) / name
             path.write_bytes(data)
             for entry in iter_items([str(path)]):
@@ -176,6 +213,17 @@ def check_input(name: str, data: bytes, wrapped: bool, workdir: str) -> Outcome:
     if bad:
         return Outcome("crash", bad[0], bad[1], seconds, n_act, n_prob)
     return Outcome("ok", seconds=seconds, activities=n_act, problems=n_prob)
+
+
+def make_input(pool: Sequence[seeds.Seed], index: int, key: str = "0") -> mutators.Case:
+    """The ``index``-th input of a run: a mutated seed, or every HOSTILE_EVERY-th a hostile
+    structure (format "hostile", seed "hostile:<generator>")."""
+    every = seeds.HOSTILE_EVERY
+    if index % every != every - 1:
+        return mutators.make_case(pool, index, key)
+    which, name, data, wrapped = seeds.hostile_case(index, key)
+    return mutators.Case(index, name, data, "hostile", f"hostile:{which}", ("structure",),
+                         wrapped=wrapped)
 
 
 def check_differential(name: str, data: bytes, wrapped: bool, workdir: str) -> Outcome:
@@ -481,7 +529,7 @@ def run(
     slowest_case: mutators.Case | None = None
     folder = Path(out) if out else None
     start = time.perf_counter()
-    cases: Iterable[mutators.Case] = (mutators.make_case(pool, i, key) for i in range(total))
+    cases: Iterable[mutators.Case] = (make_input(pool, i, key) for i in range(total))
     if differential:  # plain FIT bytes (containers are the sources' business)
         cases = (
             c for c in (mutators.make_case(pool, i, key) for i in itertools.count())

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import functools
 import gzip
+import os
+import pickle
+import random
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from loadwatch.importers import reader_for
 from loadwatch.sources import RESERVED_NAMES
+from tests import hostile
 
 REPO = Path(__file__).resolve().parents[2]
 REALDATA = (REPO.parent / "shared" / "realdata").resolve()
@@ -169,3 +174,131 @@ def real(max_bytes: int = 8 * 2**20) -> list[Seed]:
 def load(include_real: bool = True) -> list[Seed]:
     """Generated seeds, plus the real ones when wanted and present."""
     return generated() + (real() if include_real else [])
+
+
+# -- structure-level hostile cases (issue 15) ---------------------------------------------------
+#
+# Byte mutations of good files never build a FIFO, a symlink loop or a zip whose entries
+# overlap. These generators build such structures directly, small and randomised; the
+# harness runs one of them every HOSTILE_EVERY inputs. A generator returns (name, data,
+# wrapped): ``wrapped`` inputs go through iter_items from disk (so BOM transcoding and
+# archive checks apply), and a name starting with "tree:" is a folder layout (see
+# :func:`build_tree`) holding one hostile path beside a good GPX that must still be read.
+
+#: One input in this many is a hostile structure.
+HOSTILE_EVERY = 25
+#: The file every hostile folder holds beside the hostile path; it must always be read.
+GOOD_NAME = "good.gpx"
+#: (relative path, kind, payload): kind is file, fifo, symlink (payload = target),
+#: device (payload = b"major,minor"; root only) or dir.
+TreeEntry = tuple[str, str, bytes]
+
+
+def _good() -> bytes:
+    return hostile.gpx()
+
+
+Generated = tuple[str, bytes, bool]
+
+
+def _tree(*entries: TreeEntry) -> Generated:
+    layout = [(GOOD_NAME, "file", _good()), *entries]
+    return "tree:" + entries[0][0][-40:], pickle.dumps(layout), True
+
+
+def _hostile_generators() -> dict[str, Callable[[random.Random], Generated]]:
+    def tiny_fit(rng):
+        data = hostile.tiny_record_fit(rng.choice((100, 5_000, 12_000)))
+        return ("t.fit.gz", gzip.compress(data), True) if rng.random() < 0.5 else ("t.fit", data,
+                                                                                     False)
+
+    def sessions_fit(rng):
+        return "s.fit", hostile.many_sessions_fit(rng.choice((2, 5, 20, 1_001, 1_100))), False
+
+    def long_attribute(rng):
+        size = rng.choice((10, 2**19, 2**20 + 1, 3 * 2**20))
+        return "l.gpx", hostile.long_attribute_gpx(size), False
+
+    def fake_xmlns(rng):
+        quote = rng.choice("'\"")
+        other = "'" if quote == '"' else '"'
+        good = _good().replace(b'creator="test"',
+                               f"creator={quote}x xmlns={other}urn:fake{other}{quote}".encode())
+        return "x.gpx", good, rng.random() < 0.5
+
+    def utf16_text(rng):
+        if rng.random() < 0.5:
+            return "u.gpx", hostile.utf16(_good(), xml=True), True
+        return "u.csv", hostile.utf16(LOG_CSV), True
+
+    def overlap_zip(rng):
+        return "o.zip", hostile.overlapping_zip(rng.choice((2, 50, 500))), True
+
+    def same_name_zip(rng):
+        return "d.zip", hostile.same_name_zip(_good(), hostile.gpx(start_minute=30)), True
+
+    def fifo(rng):
+        return _tree((rng.choice(("run.gpx", "run.fit.gz", "all.zip", "log.csv")), "fifo", b""))
+
+    def symlink_loop(rng):
+        return _tree(("a.fit", "symlink", b"b.fit"), ("b.fit", "symlink", b"a.fit"))
+
+    def symlink_device(rng):
+        return _tree(("run.fit", "symlink", rng.choice((b"/dev/zero", b"/dev/urandom"))))
+
+    def device_node(rng):
+        return _tree(("dev.fit", "device", b"1,5"))  # the numbers of /dev/zero
+
+    def folder_loop(rng):
+        return _tree(("sub/up", "symlink", b".."), ("sub/in.gpx", "file", hostile.gpx(3)))
+
+    def deep_folder(rng):
+        depth = rng.choice((10, 40, 200))  # 1,000 in tests/test_hostile_files.py (slow to build)
+        return _tree(("/".join(["d"] * depth) + "/deep.gpx", "file", hostile.gpx(3)))
+
+    def bad_name(rng):
+        return _tree(("run\udcff\udcfe.gpx", "file", hostile.gpx(3)))
+
+    return {f.__name__: f for f in (
+        tiny_fit, sessions_fit, long_attribute, fake_xmlns, utf16_text, overlap_zip,
+        same_name_zip, fifo, symlink_loop, symlink_device, device_node, folder_loop,
+        deep_folder, bad_name,
+    )}
+
+
+def hostile_names() -> list[str]:
+    """The hostile generators, by name."""
+    return sorted(_hostile_generators())
+
+
+def hostile_case(index: int, key: str = "0") -> tuple[str, str, bytes, bool]:
+    """The hostile input for run index ``index``: (generator, name, data, wrapped)."""
+    rng = random.Random(f"loadwatch-hostile:{key}:{index}")
+    generators = _hostile_generators()
+    which = hostile_names()[(index // HOSTILE_EVERY) % len(generators)]
+    name, data, wrapped = generators[which](rng)
+    return which, name, data, wrapped
+
+
+def build_tree(folder: Path, entries: list[TreeEntry]) -> bool:
+    """Lay out a hostile folder; False when it cannot be built here (a device when not root)."""
+    for rel, kind, payload in entries:
+        path = folder / rel
+        parent = folder
+        for part in Path(rel).parent.parts:  # level by level: mkdir(parents=True) recurses
+            parent = parent / part
+            parent.mkdir(exist_ok=True)
+        if kind == "file":
+            path.write_bytes(payload)
+        elif kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "symlink":
+            os.symlink(os.fsdecode(payload), path)
+        elif kind == "device":
+            if os.geteuid() != 0:
+                return False
+            major, minor = (int(x) for x in payload.split(b","))
+            os.mknod(path, 0o600 | 0o020000, os.makedev(major, minor))  # S_IFCHR
+        elif kind == "dir":
+            path.mkdir(exist_ok=True)
+    return True

@@ -18,7 +18,7 @@ from tests.fuzz import harness, mutators, seeds
 def test_quick_profile_handles_every_input(tmp_path):
     report = harness.run("quick", out=tmp_path)
     assert report.inputs == harness.PROFILES["quick"].inputs
-    assert set(report.by_format) == {"csv", "fit", "gpx", "tcx"}
+    assert set(report.by_format) == {"csv", "fit", "gpx", "tcx", "hostile"}
     assert report.wrapped > 10
     assert report.activities > 50  # mutated files still import: the fuzzer gets past parsing
     assert report.unhandled() == 0, report.text()
