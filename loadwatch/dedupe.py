@@ -8,7 +8,8 @@ before any load is computed.
 Two activities are copies when they start within :data:`START_WINDOW_S` of each other
 and either their durations agree within :data:`DURATION_TOLERANCE` or their distances
 within :data:`DISTANCE_TOLERANCE`; or when they start within :data:`SAME_START_S`; or
-when they carry the same content-derived id. Of each
+when they carry the same content-derived id. Activities from one source (the sessions of
+a multisport file) are never copies of each other by time. Of each
 group the richest copy is kept (record streams before summaries: FIT, then TCX, then GPX,
 then the CSV formats; then the copy with more values), and it takes the title, shoe,
 perceived exertion and other metadata it lacks from the others. Its ``quality`` notes
@@ -86,11 +87,13 @@ def duplicate_groups(activities: pd.DataFrame) -> np.ndarray:
     moving = activities["moving_s"].to_numpy(dtype="float64", na_value=np.nan)
     duration = np.where(np.isnan(elapsed), moving, elapsed)[order]
     distance = activities["distance_km"].to_numpy(dtype="float64", na_value=np.nan)[order]
+    # sessions of one file (a triathlon's transition and the run 1 s later) are never copies
+    source = activities["source"].astype("string").fillna("").to_numpy(dtype=object)[order]
     for lag in range(1, min(NEIGHBOURS, n - 1) + 1):
         i, j = np.arange(lag, n), np.arange(n - lag)
         with np.errstate(invalid="ignore"):
             gap = np.abs(t[i] - t[j])
-        close = gap <= START_WINDOW_S
+        close = (gap <= START_WINDOW_S) & ((source[i] != source[j]) | (source[i] == ""))
         same = (
             (gap <= SAME_START_S)
             | _similar(duration[i], duration[j], DURATION_TOLERANCE)
