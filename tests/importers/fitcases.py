@@ -152,7 +152,7 @@ def steady(
 ) -> list[dict[str, Any]]:
     """Records every ``step_s`` from t0 to t1 of a steady run due north from 47 N 8 E."""
     out = []
-    n = int(round((t1 - t0) / step_s))
+    n = round((t1 - t0) / step_s)
     for i in range(n + 1):
         t = t0 + i * step_s
         d = d0 + speed_m_s * (t - t0)

@@ -16,8 +16,8 @@ from loadwatch.importers import fit
 from loadwatch.importers.base import ParsedActivity
 from loadwatch.problems import InputError, NotAnActivity
 from tests import fitgen
-from tests.importers import fitcases
 from tests.conftest import realdata_files
+from tests.importers import fitcases
 
 REAL_FIT = realdata_files("fit", "*.fit*")
 ODD_FIT = realdata_files("odd", "*.fit")
@@ -413,12 +413,15 @@ def test_incomplete_session_gives_way_to_the_records() -> None:
 
 
 def test_steep_mountain_run_keeps_its_timer_as_moving_time() -> None:
-    # 0.35 m/s horizontally while climbing 0.15 m/s, device speed field, 1 Hz, no stops
-    recs = fitcases.steady(0, 3600, speed_m_s=0.35, climb_m_s=0.15, with_speed=True)
-    data = fitcases.build(recs, [{"t0": 0, "t1": 3600, "total_elapsed_time": 3600.0,
-                                  "total_timer_time": 3600.0, "total_distance": 1260.0}])
+    # 30 min on the flat at 3 m/s, then 1 h up at 0.35 m/s horizontally while climbing
+    # 0.15 m/s (540 m), device speed field, 1 Hz, no stops: all of it is moving
+    recs = (fitcases.steady(0, 1800, with_speed=True)
+            + fitcases.steady(1801, 5400, speed_m_s=0.35, d0=5400, climb_m_s=0.15,
+                              with_speed=True))
+    data = fitcases.build(recs, [{"t0": 0, "t1": 5400, "total_elapsed_time": 5400.0,
+                                  "total_timer_time": 5400.0, "total_distance": 6660.0}])
     (run,) = fit.read(data, "mountain.fit")
-    assert run.summary["moving_s"] == pytest.approx(3600, rel=0.01)
+    assert run.summary["moving_s"] == pytest.approx(5400, rel=0.01)
 
 
 def test_real_stops_still_lower_moving_time_below_the_timer() -> None:
