@@ -40,6 +40,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
@@ -52,6 +53,7 @@ from fitparse.records import DevField
 from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
 
 from loadwatch import schema, streams
+from loadwatch.importers import fastfit
 from loadwatch.importers.base import ParsedActivity
 from loadwatch.problems import InputError, NotAnActivity
 
@@ -106,7 +108,8 @@ _RECORD_NAMES = frozenset(
 )
 #: Messages whose fields are kept whole (all small and few).
 SUMMARY_MESSAGES = (
-    "file_id", "session", "activity", "device_info", "sport", "lap", "timestamp_correlation"
+    "file_id", "session", "activity", "device_info", "sport", "lap", "timestamp_correlation",
+    "field_description",
 )
 
 #: FIT sport -> canonical sport (schema.SPORTS); anything else is "other".
@@ -143,14 +146,17 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
     Raises :class:`NotAnActivity` for settings, monitoring, workout and other non-activity
     files, and :class:`InputError` with a one-line reason for files without usable records.
     """
-    scan = _decode(data)
+    kind = fastfit.first_file_type(_repair_header(data, []))
+    if kind is not None and kind not in ACTIVITY_FILE_TYPES:  # skipped from the header
+        raise NotAnActivity(f"FIT file of type '{kind}', not an activity")
+    scan = _scan(data)
     types = [t for t in scan.file_types if t is not None]
     if types and not any(t in ACTIVITY_FILE_TYPES for t in types):
         raise NotAnActivity(f"FIT file of type '{types[0]}', not an activity")
     offset = _correlation_offset(scan)
     sessions = _sessions(scan.sessions, offset)
     barometric = _barometric(scan)
-    activity_type = next((r["activity_type"] for r in scan.rows if "activity_type" in r), None)
+    activity_type = scan.activity_type()
     fallbacks = [*scan.sports[:1], *scan.laps, {"sport": activity_type}]
     base = {
         "device": _device(scan),
@@ -158,7 +164,7 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
         "title": None,
     }
     try:
-        if not scan.rows:
+        if not scan.record_count():
             reason = "no records"
             if scan.damage:
                 reason += f" ({scan.damage})"
@@ -234,6 +240,20 @@ class _Scan:
     notes: list[str] = field(default_factory=list)
     #: why decoding stopped early, if it did
     damage: str | None = None
+    #: record fields as float columns, the fast decoder's form of ``rows``
+    columns: dict[str, np.ndarray] | None = None
+    #: the fast decoder's first record activity_type (see :meth:`activity_type`)
+    first_activity_type: Any = None
+
+    def record_count(self) -> int:
+        return len(self.rows) if self.columns is None else len(self.columns["timestamp"])
+
+    def activity_type(self) -> Any:
+        """activity_type of the first record that has the field (the sport of files
+        without session or sport message)."""
+        if self.columns is not None:
+            return self.first_activity_type
+        return next((r["activity_type"] for r in self.rows if "activity_type" in r), None)
 
 
 def _reason(exc: BaseException) -> str:
@@ -250,6 +270,47 @@ def _repair_header(data: bytes, notes: list[str]) -> bytes:
             notes.append("header data size was 0 (file not closed): read to the end")
             return data[:4] + size + data[8:]
     return data
+
+
+#: Files decoded by each path in this process (see :func:`_scan`).
+DECODER_COUNTS: Counter[str] = Counter()
+
+
+def _scan(data: bytes) -> _Scan:
+    """Decode with :mod:`loadwatch.importers.fastfit`; with fitparse where it declines.
+
+    The fast decoder returns the same messages and record fields as :func:`_decode`
+    (tests/importers/test_fastfit.py checks it on every real file, the fuzz harness on
+    mutated ones); anything it does not reproduce exactly goes to fitparse.
+    """
+    notes: list[str] = []
+    repaired = _repair_header(data, notes)
+    try:
+        fast = fastfit.decode(repaired, _RECORD_NAMES, frozenset(SUMMARY_MESSAGES))
+    except Exception:  # Declined, or a fast-path bug on untrusted bytes: fitparse decides
+        DECODER_COUNTS["fitparse"] += 1
+        return _decode(data)
+    if any(name == "field_description" and values.get("native_field_num") is not None
+           for name, values in fast.messages):
+        # developer fields standing in for native ones: the fitparse path applies them
+        DECODER_COUNTS["fitparse"] += 1
+        return _decode(data)
+    DECODER_COUNTS["fast"] += 1
+    scan = _Scan(notes=notes, damage=fast.damage, columns=fast.columns,
+                 first_activity_type=fast.activity_type)
+    for name, values in fast.messages:
+        _keep(scan, name, values)
+    _decode_notes(scan, fast.bad_crc, fast.misaligned)
+    return scan
+
+
+def _decode_notes(scan: _Scan, bad_crc: int, misaligned: int) -> None:
+    if bad_crc:
+        scan.notes.append("bad CRC ignored")
+    if scan.damage:
+        scan.notes.append(scan.damage)
+    if misaligned:
+        scan.notes.append(f"{misaligned} field definition(s) with invalid sizes read as bytes")
 
 
 def _decode(data: bytes) -> _Scan:
@@ -305,13 +366,8 @@ def _decode(data: bytes) -> _Scan:
             scan.damage = f"unreadable chained part ignored: {_reason(exc)}"
         except Exception as exc:  # any decoder failure on untrusted bytes is a damaged file
             scan.damage = f"undecodable data ignored after {len(rows)} records: {_reason(exc)}"
-    if decoder.bad_crc:
-        scan.notes.append("bad CRC ignored")
-    if scan.damage:
-        scan.notes.append(scan.damage)
     misaligned = sum("Invalid field size" in str(w.message) for w in caught)
-    if misaligned:
-        scan.notes.append(f"{misaligned} field definition(s) with invalid sizes read as bytes")
+    _decode_notes(scan, decoder.bad_crc, misaligned)
     return scan
 
 
@@ -392,6 +448,8 @@ def _records(scan: _Scan, offset: float | None = None) -> tuple[pd.DataFrame, li
     notes: list[str] = []
 
     def col(name: str) -> np.ndarray:
+        if scan.columns is not None:
+            return scan.columns[name].copy()
         return _floats([r.get(name) for r in rows])
 
     def first_of(*names: str) -> np.ndarray:

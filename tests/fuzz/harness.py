@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import multiprocessing as mp
 import multiprocessing.connection as mpc
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import time
 import traceback
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -42,8 +44,10 @@ from zoneinfo import ZoneInfo
 
 import loadwatch
 from loadwatch import read
+from loadwatch.importers import fastfit, fit
 from loadwatch.problems import InputError, Problem
 from loadwatch.sources import Item, iter_items
+from tests import fitcompare
 from tests.fuzz import mutators, seeds
 
 PACKAGE_DIR = Path(loadwatch.__file__).resolve().parent
@@ -51,6 +55,10 @@ PACKAGE_DIR = Path(loadwatch.__file__).resolve().parent
 TIMEOUT_S = 10.0
 #: Address space per worker [bytes]; an input needing more fails with MemoryError.
 MEMORY_BYTES = 2 * 2**30
+#: Differential mode: one input in this many is also read whole both ways (fit.read).
+FULL_COMPARE_EVERY = 50
+#: Differential mode: seeds are cut to this many bytes (fitparse's time bounds the run).
+DIFFERENTIAL_SEED_BYTES = 2 * 1024
 #: Candidate inputs tried while minimising one crash.
 MINIMISE_TRIES = 400
 
@@ -170,10 +178,37 @@ def check_input(name: str, data: bytes, wrapped: bool, workdir: str) -> Outcome:
     return Outcome("ok", seconds=seconds, activities=n_act, problems=n_prob)
 
 
+def check_differential(name: str, data: bytes, wrapped: bool, workdir: str) -> Outcome:
+    """Differential mode: the fast FIT decoder agrees with fitparse on ``data`` or declines.
+
+    A fast-decoder exception other than :class:`~loadwatch.importers.fastfit.Declined`, or
+    any difference in what the decoders give the shared summary code (and so in activity
+    rows, record streams or errors), is a crash.
+    """
+    start = time.perf_counter()
+    try:
+        fastfit.decode(fit._repair_header(data, []), fit._RECORD_NAMES,
+                       frozenset(fit.SUMMARY_MESSAGES))
+    except fastfit.Declined:
+        return Outcome("ok", detail="declined", seconds=time.perf_counter() - start)
+    except Exception as exc:
+        return Outcome("crash", f"FastDecoder {signature(exc)}", _one_line(exc),
+                       time.perf_counter() - start)
+    result = fitcompare.compare_scans(data)
+    if not result.difference and zlib.crc32(data) % FULL_COMPARE_EVERY == 0:
+        result = fitcompare.compare(data, name)  # the whole reader too, now and then
+    seconds = time.perf_counter() - start
+    if result.difference:
+        kind = " ".join(result.difference.split()[:3])
+        return Outcome("crash", f"Disagree {kind}", result.difference[:300], seconds)
+    return Outcome("ok", detail="declined" if result.declined else "agreed", seconds=seconds)
+
+
 # -- a pool of killable workers ----------------------------------------------------------------
 
 
-def _worker(conn: mpc.Connection, memory_bytes: int, inherited: list[mpc.Connection]) -> None:
+def _worker(conn: mpc.Connection, memory_bytes: int, inherited: list[mpc.Connection],
+            check: Callable[..., Outcome] = check_input) -> None:
     for other in inherited:  # the parent's ends, copied by fork: EOF must reach us if it dies
         other.close()
     if memory_bytes:
@@ -185,7 +220,7 @@ def _worker(conn: mpc.Connection, memory_bytes: int, inherited: list[mpc.Connect
             job = conn.recv()
             if job is None:
                 break
-            conn.send(check_input(*job, workdir))
+            conn.send(check(*job, workdir))
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
@@ -205,8 +240,10 @@ class Runner:
     ``timeout`` seconds on one input. Use as a context manager."""
 
     def __init__(self, workers: int = 2, timeout: float = TIMEOUT_S,
-                 memory_bytes: int = MEMORY_BYTES) -> None:
+                 memory_bytes: int = MEMORY_BYTES,
+                 check: Callable[..., Outcome] = check_input) -> None:
         self.timeout = timeout
+        self.check = check
         self.memory_bytes = memory_bytes
         methods = mp.get_all_start_methods()
         self._ctx = mp.get_context("fork" if "fork" in methods else "spawn")
@@ -218,7 +255,7 @@ class Runner:
         if self._ctx.get_start_method() != "fork":
             inherited = []
         proc = self._ctx.Process(
-            target=_worker, args=(child, self.memory_bytes, inherited), daemon=True
+            target=_worker, args=(child, self.memory_bytes, inherited, self.check), daemon=True
         )
         proc.start()
         child.close()
@@ -369,6 +406,8 @@ class Report:
     slowest: Finding | None = None
     elapsed_s: float = 0.0
     seeds: int = 0
+    #: differential mode: inputs the fast FIT decoder declined (the rest agreed or crashed)
+    declined: int | None = None
 
     def unhandled(self) -> int:
         """Inputs that crashed or hung."""
@@ -382,6 +421,10 @@ class Report:
             f" {self.wrapped:,} wrapped) from {self.seeds} seeds in {self.elapsed_s:,.0f} s",
             f"distinct crashes: {len(self.crashes)}; hangs: {len(self.hangs)}",
         ]
+        if self.declined is not None:
+            lines.append(f"differential: fast decoder declined {self.declined:,}, "
+                         f"agreed with fitparse on the other {self.inputs - self.declined:,}"
+                         " (less any crashes above)")
         for f in self.crashes.values():
             lines.append(f"  CRASH x{f.count} {f.signature}: {f.detail} [{f.first}] {f.file}")
         for f in self.hangs:
@@ -415,26 +458,41 @@ def run(
     include_real: bool | None = None,
     seed_list: Sequence[seeds.Seed] | None = None,
     progress: bool = False,
+    differential: bool = False,
 ) -> Report:
     """Fuzz ``inputs`` cases (default: the profile's) and return the totals.
 
     With ``out``, crashing inputs (minimised in the long profile), hangs and the slowest
-    input are saved there, with ``report.json``.
+    input are saved there, with ``report.json``. ``differential``: FIT inputs only, each
+    checked by :func:`check_differential` instead of :func:`check_input`.
     """
     prof = PROFILES[profile]
     real = prof.include_real if include_real is None else include_real
     pool = list(seed_list) if seed_list is not None else seeds.load(real)
     total = prof.inputs if inputs is None else inputs
-    report = Report(seeds=len(pool))
+    check: Callable[..., Outcome] = check_input
+    if differential:
+        pool = [seeds.Seed(s.name, s.fmt, s.data[:DIFFERENTIAL_SEED_BYTES])
+                for s in pool if s.fmt == "fit"]
+        check = check_differential
+    report = Report(seeds=len(pool), declined=0 if differential else None)
     by_format: Counter[str] = Counter()
     examples: dict[str, mutators.Case] = {}
     slowest_case: mutators.Case | None = None
     folder = Path(out) if out else None
     start = time.perf_counter()
-    cases = (mutators.make_case(pool, i, key) for i in range(total))
-    with Runner(workers, timeout, memory_bytes) as runner:
+    cases: Iterable[mutators.Case] = (mutators.make_case(pool, i, key) for i in range(total))
+    if differential:  # plain FIT bytes (containers are the sources' business)
+        cases = (
+            c for c in (mutators.make_case(pool, i, key) for i in itertools.count())
+            if not c.wrapped
+        )
+        cases = itertools.islice(cases, total)
+    with Runner(workers, timeout, memory_bytes, check) as runner:
         for case, outcome in runner.run(cases, lambda c: (c.name, c.data, c.wrapped)):
             report.inputs += 1
+            if differential and outcome.detail == "declined":
+                report.declined = (report.declined or 0) + 1
             by_format[case.fmt] += 1
             report.wrapped += case.wrapped
             report.activities += outcome.activities
@@ -512,6 +570,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--key", default="0", help="run key: another key, other cases")
     parser.add_argument("--no-real", action="store_true", help="generated seeds only")
     parser.add_argument("--replay", nargs="+", metavar="FILE", help="run these files")
+    parser.add_argument("--differential", action="store_true",
+                        help="FIT only: the fast decoder must agree with fitparse or decline")
     ns = parser.parse_args(argv)
     if ns.replay:
         bad = 0
@@ -530,6 +590,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         key=ns.key,
         include_real=False if ns.no_real else None,
         progress=True,
+        differential=ns.differential,
     )
     print(report.text())
     return 1 if report.unhandled() else 0

@@ -1,0 +1,140 @@
+"""The fast FIT decoder gives what fitparse gives, on every real FIT file and on layouts
+the real files lack (big-endian, compressed timestamps, chained files, cut tails)."""
+
+from __future__ import annotations
+
+import gzip
+import random
+import struct
+
+import pytest
+from fitparse.records import Crc
+
+from loadwatch.importers import fastfit, fit
+from loadwatch.problems import NotAnActivity
+from tests.conftest import realdata_files
+from tests.fitcompare import compare, read_both
+
+FIT_FILES = realdata_files("fit", "*.fit*") + realdata_files("odd", "*.fit")
+#: Real files the fast decoder passes to fitparse: compressed speed/distance values
+#: (accumulated), a data message whose local type was never defined, and (fit._scan)
+#: developer fields that stand in for native ones (Concept2 ErgIQ's distance).
+DECLINED = {"fitparse__compressed-speed-distance.fit",
+            "fitparse__strava-android-app-201.10-b1218918.fit",
+            "fitparse__20170518-191602-1740899583.fit"}
+
+
+def _data(path) -> bytes:
+    raw = path.read_bytes()
+    return gzip.decompress(raw) if path.name.endswith(".gz") else raw
+
+
+@pytest.mark.parametrize("path", FIT_FILES, ids=lambda p: p.name)
+def test_real_file_same_both_ways(path) -> None:
+    result = compare(_data(path), path.name)
+    assert result.difference is None
+    assert result.declined == (path.name in DECLINED)
+
+
+@pytest.mark.parametrize("size", [0, 1, 13, 255, 256, 1000, 4099, 70_001])
+def test_crc_is_the_fit_crc(size: int) -> None:
+    data = random.Random(size).randbytes(size)
+    assert fastfit.crc16(data) == Crc.calculate(data)
+
+
+# ---------------------------------------------------------------- hand-made files
+
+FIT_EPOCH_START = 1_000_000_000  # FIT seconds, 2021-09-09
+
+
+def _header(data_size: int) -> bytes:
+    head = struct.pack("<BBHI4s", 14, 0x20, 2132, data_size, b".FIT")
+    return head + struct.pack("<H", Crc.calculate(head))
+
+
+def _definition(local: int, mesg: int, fields: list[tuple[int, int, int]], big: bool) -> bytes:
+    end = ">" if big else "<"
+    out = struct.pack(end + "BBBHB", 0x40 | local, 0, 1 if big else 0, mesg, len(fields))
+    return out + b"".join(struct.pack("BBB", *f) for f in fields)
+
+
+def _activity(big: bool, compressed: bool, start: int = FIT_EPOCH_START) -> bytes:
+    """file_id, records (some with compressed-timestamp headers), a session."""
+    e = ">" if big else "<"
+    body = _definition(0, 0, [(0, 1, 0x00), (1, 2, 0x84), (4, 4, 0x86)], big)
+    body += struct.pack(e + "BBHI", 0x00, 4, 1, start)  # type activity, garmin, created
+    # record: timestamp, heart_rate, distance (cm), speed (mm/s, expands to enhanced_speed)
+    body += _definition(1, 20, [(253, 4, 0x86), (3, 1, 0x02), (5, 4, 0x86), (6, 2, 0x84)], big)
+    body += _definition(2, 20, [(3, 1, 0x02), (5, 4, 0x86)], big)  # no timestamp field
+    t = start
+    for i in range(120):
+        hr, dist = 120 + i % 30, 250 * i
+        if compressed and i % 3:
+            t += 7  # 5-bit offsets that roll over past 32 s
+            body += struct.pack(e + "BBI", 0x80 | (2 << 5) | (t & 0x1F), hr, dist)
+        else:
+            t += 1
+            body += struct.pack(e + "BIBIH", 0x01, t, hr, dist, 2500 + i)
+    # session: timestamp, start_time, sport, total_elapsed_time (ms), total_distance (cm)
+    body += _definition(3, 18, [(253, 4, 0x86), (2, 4, 0x86), (5, 1, 0x00), (7, 4, 0x86),
+                                (9, 4, 0x86)], big)
+    body += struct.pack(e + "BIIBII", 0x03, t, start, 1, (t - start) * 1000, 250 * 119)
+    out = _header(len(body)) + body
+    return out + struct.pack("<H", Crc.calculate(out))
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["little", "big"])
+@pytest.mark.parametrize("compressed", [False, True], ids=["normal", "compressed"])
+def test_hand_made_layouts(big: bool, compressed: bool) -> None:
+    data = _activity(big, compressed)
+    fast, _ref, declined = read_both(data)
+    assert not declined
+    assert compare(data).difference is None
+    records = fast[0].records
+    assert len(records) == 120 and records["hr_bpm"].iloc[0] == 120
+
+
+def test_chained_and_cut_files() -> None:
+    whole = _activity(False, True) + _activity(True, False, start=FIT_EPOCH_START + 5000)
+    for data in (whole, whole[:-3], whole[: len(whole) // 2], whole[:-1] + b"\x00junk"):
+        result = compare(data)
+        assert not result.declined
+        assert result.difference is None
+
+
+def test_bad_crc_is_noted_by_both() -> None:
+    data = bytearray(_activity(False, False))
+    data[-1] ^= 0xFF
+    fast, _, declined = read_both(bytes(data))
+    assert not declined and compare(bytes(data)).difference is None
+    assert "bad CRC ignored" in fast[0].summary["quality"]
+
+
+def test_undefined_local_message_is_damage_as_in_fitparse() -> None:
+    data = bytearray(_activity(False, False))
+    data[14 + 15] = 0x0F  # the file_id data message now names an undefined local type
+    decoded = fastfit.decode(bytes(data), fit._RECORD_NAMES, frozenset(fit.SUMMARY_MESSAGES))
+    assert decoded.damage == ("undecodable data ignored after 0 records: "
+                              "Got data message with invalid local message type 15")
+    assert compare(bytes(data)).difference is None
+
+
+@pytest.mark.parametrize(
+    "name, kind",
+    [("fitparse__MonitoringFile.fit", "monitoring_b"), ("fitparse__Settings.fit", "settings"),
+     ("fitparse__WorkoutRepeatSteps.fit", "workout")],
+)
+def test_non_activity_skipped_from_the_header(realdata, monkeypatch, name, kind) -> None:
+    data = (realdata / "odd" / name).read_bytes()
+
+    def no_full_decode(data: bytes) -> None:
+        raise AssertionError("decoded past the header")
+
+    monkeypatch.setattr(fit, "_scan", no_full_decode)
+    with pytest.raises(NotAnActivity, match=rf"^FIT file of type '{kind}', not an activity$"):
+        fit.read(data, name)
+
+
+def test_activity_type_from_the_header() -> None:
+    assert fastfit.first_file_type(_activity(False, False)) == "activity"
+    assert fastfit.first_file_type(b"not a fit file at all") is None
