@@ -26,16 +26,34 @@ from loadwatch.geo import step_distances_m
 from loadwatch.problems import InputError
 
 #: A pause: records further apart than this [s] count as moving only if distance says so;
-#: without any distance information they never do.
+#: without any distance information they never do (unless the device records sparsely).
 PAUSE_GAP_S = 30.0
-#: A recording gap longer than this [s] means the watch was left running (or resumed the
-#: next day): the records after it belong to another outing and are dropped, with a note.
+#: A device whose median record interval is at least this [s] records sparsely (smart
+#: recording, swims): its gaps of up to SPARSE_GAP_FACTOR x that interval are not pauses.
+SPARSE_RECORDING_S = 10.0
+SPARSE_GAP_FACTOR = 3.0
+#: A recording gap longer than this [s] means the watch was left running (or resumed
+#: another day): the stream is cut there and only its substantial part (the segment with
+#: the most recorded time, then distance) is kept, with a note.
 MAX_RECORDING_GAP_S = 6 * 3600.0
 #: Below this speed [m/s] the athlete is standing (Strava uses a similar walking floor).
 MIN_MOVING_SPEED_M_S = 0.5
+#: Swimming is slower: 0.2 m/s (8:20 per 100 m) is below any stroke's pace.
+MIN_SWIM_SPEED_M_S = 0.2
+#: Climbing (or descending) at least this fast [m/s, 360 m/h] is moving even when the
+#: horizontal speed is below the floor (steep mountain running); measured over
+#: VERTICAL_WINDOW_S so that altitude noise does not count.
+MIN_VERTICAL_SPEED_M_S = 0.1
+VERTICAL_WINDOW_S = 30.0
 #: Speeds for the moving test are averaged over this window [s] so that 1 Hz GPS jitter
 #: while standing does not read as movement.
 SPEED_WINDOW_S = 5.0
+#: A stop is at least this long [s]: shorter runs of slow intervals are the coarse steps
+#: of device distance (whole metres) or a stumble, not the athlete standing.
+MIN_STOP_S = 10.0
+#: The note :func:`summarize` writes when the stream says nothing about motion (no
+#: distance, speed or climbing); importers then take moving time from laps or the timer.
+NO_MOTION_NOTE = "no distance or speed; moving time from record gaps"
 #: Heart-rate time weights are capped at this [s] so that a gap in the record stream
 #: (auto-pause, lost strap) does not credit minutes to the last reading.
 HR_DT_CAP_S = 10.0
@@ -79,14 +97,17 @@ DOWNHILL_GRADE = -0.05
 STEEP_DOWNHILL_GRADE = -0.10
 
 
-def summarize(records: pd.DataFrame, *, barometric: bool | None = None) -> dict[str, Any]:
+def summarize(
+    records: pd.DataFrame, *, barometric: bool | None = None, sport: str | None = None
+) -> dict[str, Any]:
     """Per-activity summary of a canonical record stream (schema.RECORDS columns).
 
     Returns canonical activity columns: distance_km, elapsed_s, moving_s, ascent_m,
     descent_m, downhill_km, steep_downhill_km, avg_hr, max_hr, hr_best20_bpm, has_gps,
     has_hr, elevation_source, hr_hist_s, speed_hist_s, plus ``quality`` (a list of notes).
     ``barometric`` says whether altitude comes from a barometer (3 m hysteresis) or GPS
-    (larger hysteresis); None means unknown (treated as GPS).
+    (larger hysteresis); None means unknown (treated as GPS). ``sport`` (canonical) sets
+    the speed below which the athlete stands. ``start_time`` is the first kept record's.
     Raises :class:`InputError` when no record has a timestamp.
     """
     quality: list[str] = []
@@ -102,23 +123,13 @@ def summarize(records: pd.DataFrame, *, barometric: bool | None = None) -> dict[
     device_speed[(device_speed < 0) | (device_speed > JUMP_MAX_SPEED_M_S)] = np.nan
     if np.isfinite(device_speed).sum() < 0.5 * n:
         device_speed = np.full(n, np.nan)
-
-    # moving: speed over a short window ending at each record decides its preceding interval
-    if cum is not None:
-        speed = _window_speed(t, cum)[1:]
-    elif np.isfinite(device_speed).any():
-        speed = device_speed[1:]
-    else:
-        speed = None
-    if speed is not None:
-        moving = np.nan_to_num(speed, nan=0.0) >= MIN_MOVING_SPEED_M_S
-    else:
-        moving = dt <= PAUSE_GAP_S
-        quality.append("no distance or speed; moving time from record gaps")
+    floor = MIN_SWIM_SPEED_M_S if sport == "swimming" else MIN_MOVING_SPEED_M_S
+    moving, speed = _moving(frame, t, cum, device_speed, floor, quality)
     moving_s = float(dt[moving].sum())
 
     out: dict[str, Any] = {
         "distance_km": float((cum[-1] - cum[0]) / 1000.0) if cum is not None else math.nan,
+        "start_time": frame["time"].iloc[0],
         "elapsed_s": float(t[-1] - t[0]),
         "moving_s": moving_s,
         "has_gps": bool(has_gps),
@@ -175,32 +186,65 @@ def _clean_times(records: pd.DataFrame, quality: list[str]) -> pd.DataFrame:
     d = np.diff(t)
     if (d > 0).all():
         return _cut_at_long_gap(frame, t, quality)
-    if (d >= 0).all():
-        keep = np.concatenate(([True], d > 0))
-    else:
-        keep = np.zeros(len(t), dtype=bool)
-        keep[_increasing_subsequence(t)] = True
-    dropped = int((~keep).sum())
-    repeated = min(int((d == 0).sum()), dropped)
-    if dropped > repeated:
-        quality.append(f"timestamps out of order ({dropped - repeated} fixed)")
+    repeated = int((d == 0).sum())
     if repeated:
-        quality.append(f"duplicated points removed ({repeated})")
+        frame = _merge_equal_times(frame, d == 0)
+        quality.append(f"records sharing a timestamp merged ({repeated})")
+        t = _seconds(frame["time"])
+        d = np.diff(t)
+        if (d > 0).all():
+            return _cut_at_long_gap(frame, t, quality)
+    keep = np.zeros(len(t), dtype=bool)
+    keep[_increasing_subsequence(t)] = True
+    dropped = int((~keep).sum())
+    quality.append(f"timestamps out of order ({dropped} fixed)")
     frame = frame[keep].reset_index(drop=True)
     return _cut_at_long_gap(frame, t[keep], quality)
 
 
+def _merge_equal_times(frame: pd.DataFrame, same_as_previous: np.ndarray) -> pd.DataFrame:
+    """One record per run of adjacent equal timestamps, each field its first value.
+
+    Suunto writes the position in one record and distance, heart rate and altitude in
+    another with the same time: keeping only the first would halve those streams.
+    """
+    group = np.concatenate(([0], np.cumsum(~same_as_previous)))
+    merged = frame.groupby(group, sort=False).first()  # first non-missing value per column
+    return merged.reset_index(drop=True)[list(frame.columns)]
+
+
 def _cut_at_long_gap(frame: pd.DataFrame, t: np.ndarray, quality: list[str]) -> pd.DataFrame:
-    """Drop the records after the first gap longer than :data:`MAX_RECORDING_GAP_S`."""
+    """Keep the substantial segment between gaps longer than :data:`MAX_RECORDING_GAP_S`.
+
+    A watch started for a few seconds one day and used for a run weeks later must not book
+    the run on the first day: the segment with the most recorded time (gaps up to
+    PAUSE_GAP_S; ties: the most distance) wins, and the records dropped are noted.
+    """
     gaps = np.flatnonzero(np.diff(t) > MAX_RECORDING_GAP_S)
     if not len(gaps):
         return frame
-    end = int(gaps[0]) + 1
-    hours = (t[end] - t[end - 1]) / 3600
-    quality.append(
-        f"recording resumed after {hours:.0f} h: {len(frame) - end} later records ignored"
-    )
-    return frame.iloc[:end]
+    bounds = [0, *(int(g) + 1 for g in gaps), len(t)]
+    dist = _column(frame, "distance_m")
+    best, best_key = 0, (-1.0, -1.0)
+    for k in range(len(bounds) - 1):
+        lo, hi = bounds[k], bounds[k + 1]
+        step = np.diff(t[lo:hi])
+        recorded = float(step[step <= PAUSE_GAP_S].sum())
+        d = dist[lo:hi][np.isfinite(dist[lo:hi])]
+        key = (recorded, float(d.max() - d.min()) if len(d) else 0.0)
+        if key > best_key:
+            best, best_key = k, key
+    lo, hi = bounds[best], bounds[best + 1]
+    before, after = lo, len(t) - hi
+    parts = []
+    if before:
+        hours = (t[lo] - t[lo - 1]) / 3600
+        parts.append(f"recording resumed after {hours:.0f} h: {before} earlier records ignored")
+    if after:
+        hours = (t[hi] - t[hi - 1]) / 3600
+        parts.append(f"recording resumed after {hours:.0f} h: {after} later records ignored")
+    quality.extend(parts)
+    return frame.iloc[lo:hi].reset_index(drop=True)
 
 
 def _increasing_subsequence(t: np.ndarray) -> np.ndarray:
@@ -312,6 +356,87 @@ def _cumulative_distance(
         quality.append("distance integrated from speed")
         return np.concatenate(([0.0], np.cumsum(v[1:] * dt)))
     return None
+
+
+def _moving(
+    frame: pd.DataFrame,
+    t: np.ndarray,
+    cum: np.ndarray | None,
+    device_speed: np.ndarray,
+    floor: float,
+    quality: list[str],
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Whether each interval between records is moving, and the speed [m/s] judged.
+
+    The device's own speed field decides where it exists (device distance advances in
+    whole metres, too coarse over a few seconds at walking pace); otherwise the distance
+    over SPEED_WINDOW_S. Across a gap, the distance covered decides. Climbing counts as
+    moving, and so does any slow stretch shorter than MIN_STOP_S. Without distance,
+    speed or climbing, only gaps are pauses (and not the usual gaps of sparse recording).
+    """
+    dt = np.diff(t)
+    n = len(dt)
+    if n == 0:
+        return np.zeros(0, dtype=bool), None
+    typical = float(np.median(dt))
+    pause = PAUSE_GAP_S
+    if typical >= SPARSE_RECORDING_S:
+        pause = max(PAUSE_GAP_S, SPARSE_GAP_FACTOR * typical)
+    measured = cum is not None and cum[-1] > cum[0]
+    window = _window_speed(t, cum)[1:] if measured and cum is not None else None
+    speed: np.ndarray | None = None
+    if np.isfinite(device_speed).any() and (measured or np.nanmax(device_speed) > 0):
+        speed = device_speed[1:].copy()
+        if window is not None:
+            speed = np.where(np.isfinite(speed), speed, window)
+    elif window is not None:
+        speed = window
+    if speed is None:
+        quality.append(NO_MOTION_NOTE)
+        return dt <= pause, None
+    if measured and cum is not None:
+        gap = dt > PAUSE_GAP_S
+        speed[gap] = (np.diff(cum) / dt)[gap]  # the speed at a gap's end says nothing
+    moving = np.nan_to_num(speed, nan=0.0) >= floor
+    if measured and cum is not None and typical >= SPARSE_RECORDING_S:
+        # one sample a minute (a swim's lengths) cannot show a stop inside an interval:
+        # any progress made in it is movement
+        moving |= (np.diff(cum) > 0) & (dt <= pause)
+    vertical = _vertical_speed(frame, t)
+    if vertical is not None:
+        moving |= vertical >= MIN_VERTICAL_SPEED_M_S
+    if not measured:
+        moving &= dt <= pause
+    moving = _fill_short_stops(moving, dt)
+    return moving, speed
+
+
+def _vertical_speed(frame: pd.DataFrame, t: np.ndarray) -> np.ndarray | None:
+    """|climb rate| [m/s] over VERTICAL_WINDOW_S ending at each interval; None without altitude."""
+    alt = _column(frame, "altitude_m")
+    ok = np.isfinite(alt) & (alt >= ALT_MIN_M) & (alt <= ALT_MAX_M)
+    if ok.sum() < 2:
+        return None
+    z = np.interp(t, t[ok], alt[ok])
+    j = np.searchsorted(t, t - VERTICAL_WINDOW_S, side="left")
+    span = np.maximum(t - t[j], VERTICAL_WINDOW_S)
+    v = np.abs(z - z[j]) / span
+    gap = np.diff(t) > PAUSE_GAP_S
+    out = v[1:]
+    out[gap] = 0.0  # altitude changed during a pause is not climbing
+    return out
+
+
+def _fill_short_stops(moving: np.ndarray, dt: np.ndarray) -> np.ndarray:
+    """Runs of slow intervals lasting less than MIN_STOP_S in all count as moving."""
+    if moving.all() or not moving.any():
+        return moving
+    out = moving.copy()
+    edges = np.flatnonzero(np.diff(np.concatenate(([1], moving.astype(np.int8), [1]))))
+    for lo, hi in zip(edges[::2], edges[1::2], strict=True):
+        if dt[lo:hi].sum() < MIN_STOP_S:
+            out[lo:hi] = True
+    return out
 
 
 def _window_speed(t: np.ndarray, cum: np.ndarray) -> np.ndarray:

@@ -44,6 +44,23 @@ _SCAN_BLOCK = 16 * 2**20
 _SPANS = ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"))
 
 _DECLARED = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+#: Namespaces of the prefixes activity files use without declaring them (Garmin, cluetrust,
+#: SportTracks); any other undeclared prefix gets a placeholder namespace. Elements are
+#: matched on local names, so only well-formedness depends on the declaration.
+KNOWN_PREFIXES = {
+    b"gpxx": b"http://www.garmin.com/xmlschemas/GpxExtensions/v3",
+    b"gpxtpx": b"http://www.garmin.com/xmlschemas/TrackPointExtension/v1",
+    b"gpxdata": b"http://www.cluetrust.com/XML/GPXDATA/1/0",
+    b"ns3": b"http://www.garmin.com/xmlschemas/ActivityExtension/v2",
+    b"st": b"urn:uuid:D0EB2ED5-49B6-44e3-B13C-CF15BE7DD7DD",
+}
+#: Prefixes used on element or attribute names, and prefixes declared.
+_USED_PREFIX = re.compile(rb"""(?:<|</|\s)([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*""")
+_DECLARED_PREFIX = re.compile(rb"""xmlns:([A-Za-z_][\w.-]*)\s*=""")
+#: The root element's start tag name (after any declaration, comments or processing).
+_ROOT_TAG = re.compile(rb"""<(?![?!/])[^\s/>]+""")
+#: Whitespace that may precede the XML declaration (files written with a blank first line).
+_LEADING_SPACE = b" \t\r\n"
 
 
 def local(tag: object) -> str:
@@ -90,8 +107,62 @@ def parse(data: bytes, what: str, point_tags: Collection[str] = (),
     tags (``{http://www.topografix.com/GPX/1/1}trkpt`` -> ``trkpt``), as gpxpy expects;
     this is done on the parsed tree, so text that merely looks like a namespace
     declaration (inside an attribute value or a comment) changes nothing.
+    Two everyday defects are repaired, the safety checks still applying: whitespace
+    before the ``<?xml`` declaration, and namespace prefixes used without a declaration
+    (declared on the root, see :data:`KNOWN_PREFIXES`).
     Raises :class:`InputError` for hostile, malformed, too deep or too large documents.
     """
+    data = _strip_leading_space(data)
+    try:
+        return _parse(data, what, point_tags, max_points, plain_namespace)
+    except _UnboundPrefix as unbound:
+        repaired = _declare_prefixes(data)
+        if repaired is None:
+            raise unbound.error from None
+        try:
+            return _parse(repaired, what, point_tags, max_points, plain_namespace)
+        except _UnboundPrefix:
+            raise unbound.error from None
+
+
+class _UnboundPrefix(Exception):
+    """An XML error caused by an undeclared namespace prefix (carrying the user's error)."""
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _strip_leading_space(data: bytes) -> bytes:
+    """The bytes without whitespace before the XML declaration (a UTF-8 BOM stays)."""
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    body = data[len(bom):]
+    if body[:1] and body[:1] in _LEADING_SPACE and body.lstrip(_LEADING_SPACE).startswith(b"<?xml"):
+        return bom + body.lstrip(_LEADING_SPACE)
+    return data
+
+
+def _declare_prefixes(data: bytes) -> bytes | None:
+    """``data`` with its undeclared prefixes declared on the root, or None if it has none.
+
+    Works on the bytes of ASCII-compatible encodings only (UTF-16 files are left alone).
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:64]:
+        return None
+    declared = set(_DECLARED_PREFIX.findall(data)) | {b"xml", b"xmlns"}
+    missing = sorted(set(_USED_PREFIX.findall(data)) - declared)
+    root = _ROOT_TAG.search(data)
+    if not missing or root is None:
+        return None
+    decl = b"".join(
+        b' xmlns:' + p + b'="' + KNOWN_PREFIXES.get(p, b"urn:loadwatch:undeclared:" + p) + b'"'
+        for p in missing
+    )
+    return data[: root.end()] + decl + data[root.end():]
+
+
+def _parse(data: bytes, what: str, point_tags: Collection[str],
+           max_points: int | None, plain_namespace: bool) -> ET.Element:
     head = data.lstrip()[:64]
     if not head or (
         b"<" not in head
@@ -146,7 +217,10 @@ def parse(data: bytes, what: str, point_tags: Collection[str] = (),
     except ET.ParseError as e:
         line = e.position[0] if getattr(e, "position", None) else "?"
         msg = str(e).split(":")[0]
-        raise InputError(f"not a {what} file: XML error at line {line}: {msg}") from None
+        error = InputError(f"not a {what} file: XML error at line {line}: {msg}")
+        if msg.startswith("unbound prefix"):
+            raise _UnboundPrefix(error) from None
+        raise error from None
     except (ValueError, LookupError, UnicodeError) as e:  # bad encoding declarations
         raise InputError(f"not a {what} file: {e}") from None
     if root is None:

@@ -145,3 +145,17 @@ def test_two_thousand_activities_are_fast():
     assert out["quality"].notna().sum() == len(copies)
     assert elapsed < 1.0, elapsed
     print(f"dedupe of {len(df)} activities: {elapsed * 1000:.0f} ms")
+
+
+def test_sessions_of_one_file_are_never_copies_of_each_other():
+    # a triathlon: a 0.76 s transition, then the run 1 s later, both from tri.fit; the
+    # same run as a GPX from Strava still merges into the run
+    rows = frame(
+        act("tri.fit", "fit", 0, 0.0, 0.76, activity_id="t2", sport="other"),
+        act("tri.fit", "fit", 1, 10.0, 3000, activity_id="run"),
+        act("tri.gpx", "gpx", 30, 10.05, 2990, activity_id="gpx"),
+    )
+    out = dedupe(rows)
+    assert sorted(out["sport"]) == ["other", "running"]
+    run = out[out["sport"] == "running"].iloc[0]
+    assert run["quality"] == "merged with tri.gpx"

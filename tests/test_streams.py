@@ -103,7 +103,7 @@ def test_backwards_timestamps_fixed_and_noted() -> None:
     dup = pd.concat([dup, dup.iloc[[500]]]).sort_index(kind="stable").reset_index(drop=True)
     s = streams.summarize(dup)
     assert "timestamps out of order (5 fixed)" in s["quality"]
-    assert "duplicated points removed (1)" in s["quality"]
+    assert "records sharing a timestamp merged (1)" in s["quality"]
     assert s["distance_km"] == pytest.approx(3.0, rel=0.01)
     assert s["elapsed_s"] == pytest.approx(t[-1])
 
@@ -192,3 +192,78 @@ def test_recording_left_running_overnight_keeps_only_the_first_outing() -> None:
     s2 = streams.summarize(track(np.concatenate((d1, d1[-1] + d1)), np.concatenate((t1, t3))))
     assert s2["distance_km"] == pytest.approx(10.0, rel=0.01)
     assert not any("resumed" in q for q in s2["quality"])
+
+
+# ---------------------------------------------------------------- issue 12: time and duration
+
+
+def test_a_few_seconds_weeks_before_the_run_do_not_carry_it_off() -> None:
+    # the watch ran 4 s one day; the 2 h, 57 km run follows 28 days later
+    t_run = 4.0 + 28 * 86400 + np.arange(0.0, 7201)
+    t = np.concatenate((np.arange(0.0, 4), t_run))
+    d = np.concatenate((np.zeros(4), (t_run - t_run[0]) * 57_000 / 7200))
+    s = streams.summarize(track(d, t, distance_m=d))
+    assert s["start_time"] == START + pd.Timedelta(seconds=t_run[0])
+    assert s["elapsed_s"] == pytest.approx(7200)
+    assert s["distance_km"] == pytest.approx(57.0, rel=0.01)
+    assert any("4 earlier records ignored" in q for q in s["quality"])
+
+
+def test_steep_slow_climb_is_moving() -> None:
+    # 1 h up a 40 % slope at 0.3 m/s horizontally (0.12 m/s of climbing), 1 Hz, barometer
+    t = np.arange(0.0, 3601)
+    d = 0.3 * t
+    s = streams.summarize(track(d, t, altitude_m=1000 + 0.4 * d), barometric=True)
+    assert s["moving_s"] == pytest.approx(3600, rel=0.02)
+
+
+def test_coarse_device_distance_with_speed_field_is_moving() -> None:
+    # a walk at 0.7 m/s whose device distance advances in 5 m steps
+    t = np.arange(0.0, 1801)
+    d = np.floor(0.7 * t / 5) * 5
+    s = streams.summarize(track(0.7 * t, t, distance_m=d, speed_m_s=np.full(len(t), 0.7)))
+    assert s["moving_s"] == pytest.approx(1800, rel=0.01)
+    # without the speed field, the short flat steps are not stops either
+    s = streams.summarize(track(0.7 * t, t, distance_m=d))
+    assert s["moving_s"] == pytest.approx(1800, rel=0.02)
+
+
+def test_indoor_stream_with_zero_distance_moves_by_its_gaps() -> None:
+    t = np.arange(0.0, 1801)
+    rec = schema.conform(
+        pd.DataFrame({"time": START + pd.to_timedelta(t, unit="s"), "distance_m": 0.0}),
+        schema.RECORDS,
+    )
+    s = streams.summarize(rec)
+    assert s["distance_km"] == 0.0
+    assert s["moving_s"] == pytest.approx(1800)
+    assert streams.NO_MOTION_NOTE in s["quality"]
+
+
+def test_sparse_swim_records_are_not_pauses() -> None:
+    # a pool swim sampled every 73 s, one 25 m length per sample
+    t = np.arange(0.0, 40) * 73
+    d = np.arange(0.0, 40) * 25
+    rec = schema.conform(
+        pd.DataFrame({"time": START + pd.to_timedelta(t, unit="s"), "distance_m": d}),
+        schema.RECORDS,
+    )
+    s = streams.summarize(rec, sport="swimming")
+    assert s["moving_s"] == pytest.approx(t[-1])
+
+
+def test_records_sharing_a_timestamp_merge_field_by_field() -> None:
+    # Suunto: position in one record, distance/HR/altitude in the next with the same time
+    d, t = steady(3.0)
+    pos = track(d, t)
+    rest = schema.conform(
+        pd.DataFrame({"time": pos["time"], "distance_m": d, "hr_bpm": 150.0,
+                      "altitude_m": 100 + d * 0.01}),
+        schema.RECORDS,
+    )
+    both = pd.concat([pos, rest]).sort_index(kind="stable").reset_index(drop=True)
+    s = streams.summarize(both, barometric=True)
+    assert s["has_hr"] is True and s["avg_hr"] == pytest.approx(150)
+    assert s["ascent_m"] == pytest.approx(30, abs=2)
+    assert s["distance_km"] == pytest.approx(3.0, rel=0.001)
+    assert f"records sharing a timestamp merged ({len(t)})" in s["quality"]

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from fitparse.base import FitFileDecoder
+from fitparse.profile import MESSAGE_TYPES
 from fitparse.records import DevField
 from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
 
@@ -77,6 +78,10 @@ SESSION_SLACK_S = 1.0
 #: A session whose records begin this much [s] before its start_time has a wrong start_time
 #: (the fenix2 multisport sample: 45 min); the first record's time is used instead.
 START_MISMATCH_S = 60.0
+#: A session is incomplete (a Suunto file missing its last lap) when its records span more
+#: than its elapsed time by this share and at least STALE_MIN_S [s]: the records decide.
+STALE_SHARE = 0.05
+STALE_MIN_S = 60.0
 #: Longest reason text copied from a fitparse exception into a message.
 MAX_REASON_CHARS = 120
 
@@ -116,7 +121,10 @@ _RECORD_NAMES = frozenset(
     ["timestamp", "fractional_cadence", "activity_type", *chain(*RECORD_FIELDS.values())]
 )
 #: Messages whose fields are kept whole (all small and few).
-SUMMARY_MESSAGES = ("file_id", "session", "activity", "device_info", "sport", "lap")
+SUMMARY_MESSAGES = (
+    "file_id", "session", "activity", "device_info", "sport", "lap", "timestamp_correlation",
+    "field_description",
+)
 
 #: FIT sport -> canonical sport (schema.SPORTS); anything else is "other".
 SPORT_MAP = {
@@ -159,38 +167,48 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
     types = [t for t in scan.file_types if t is not None]
     if types and not any(t in ACTIVITY_FILE_TYPES for t in types):
         raise NotAnActivity(f"FIT file of type '{types[0]}', not an activity")
-    if not scan.record_count():
-        reason = "no records"
-        if scan.damage:
-            reason += f" ({scan.damage})"
-        raise InputError(reason)
-    records, notes = _records(scan)
-    notes = scan.notes + notes
+    offset = _correlation_offset(scan)
+    sessions = _sessions(scan.sessions, offset)
+    barometric = _barometric(scan)
+    activity_type = scan.activity_type()
+    fallbacks = [*scan.sports[:1], *scan.laps, {"sport": activity_type}]
     base = {
         "device": _device(scan),
         "utc_offset_min": _utc_offset_min(scan.activity),
         "title": None,
     }
-    barometric = _barometric(scan)
-    activity_type = scan.activity_type()
-    fallbacks = [*scan.sports[:1], *scan.laps, {"sport": activity_type}]
-    sessions = _sessions(scan.sessions)
-    if not sessions:
-        parts = [(None, records)]
-        notes.append("no session message: totals from records")
-    elif len(sessions) == 1:
-        parts = [(sessions[0], records)]
+    try:
+        if not scan.record_count():
+            reason = "no records"
+            if scan.damage:
+                reason += f" ({scan.damage})"
+            raise InputError(reason)
+        records, notes = _records(scan, offset)
+    except InputError:
+        summaries = [s for s in sessions if s["_start"] is not None]
+        if not summaries:
+            raise
+        # pool swims and old head units: the session totals are the activity
+        notes, parts = list(scan.notes), [(s, _EMPTY_RECORDS) for s in summaries]
     else:
-        parts = _split(sessions, records)
+        notes = scan.notes + notes
+        if not sessions:
+            parts = [(None, records)]
+            notes.append("no session message: totals from records")
+        elif len(sessions) == 1:
+            parts = [(sessions[0], records)]
+        else:
+            parts = _split(sessions, records)
     out = []
     for session, recs in parts:
-        summary = _summary(session, recs, fallbacks, barometric)
+        summary, kept = _summary(session, recs, fallbacks, barometric, scan.activity,
+                                 single=len(parts) == 1)
         if summary is None:
             continue
         summary.update(base)
         quality = [*notes, *summary.pop("quality")]
         summary["quality"] = "; ".join(dict.fromkeys(quality)) or None
-        out.append(ParsedActivity(summary=summary, records=recs))
+        out.append(ParsedActivity(summary=summary, records=kept))
     if not out:
         raise InputError("no session has records")
     return out
@@ -231,6 +249,8 @@ class _Scan:
     #: the first lap that names a sport
     laps: list[dict[str, Any]] = field(default_factory=list)
     activity: dict[str, Any] | None = None
+    #: timestamp_correlation messages (UTC <-> device time)
+    correlations: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     #: why decoding stopped early, if it did
     damage: str | None = None
@@ -286,6 +306,11 @@ def _scan(data: bytes) -> _Scan:
     except Exception:  # Declined, or a fast-path bug on untrusted bytes: fitparse decides
         DECODER_COUNTS["fitparse"] += 1
         return _decode(data)
+    if any(name == "field_description" and values.get("native_field_num") is not None
+           for name, values in fast.messages):
+        # developer fields standing in for native ones: the fitparse path applies them
+        DECODER_COUNTS["fitparse"] += 1
+        return _decode(data)
     DECODER_COUNTS["fast"] += 1
     _check_counts(fast.columns["timestamp"], [name for name, _ in fast.messages])
     scan = _Scan(notes=notes, damage=fast.damage, columns=fast.columns,
@@ -327,20 +352,38 @@ def _decode(data: bytes) -> _Scan:
                     _count(counts, name, messages, dated)
                 if name == "record":
                     row = {}
+                    standins = None
                     for fd in message.fields:
                         f = fd.field
-                        if f is not None and f.name in wanted and not isinstance(f, DevField):
+                        if f is None:
+                            continue
+                        if isinstance(f, DevField):
+                            if f.native_field_num is not None:
+                                standins = standins or {}
+                                standins[_native_name(message.mesg_num, f)] = fd.value
+                        elif f.name in wanted:
                             row[f.name] = fd.value
+                    if standins:
+                        stand_in_for_native(row, standins, wanted)
                     rows.append(row)
                     dated += "timestamp" in row
                 elif messages > MAX_MESSAGES:
                     raise InputError(f"refused FIT file: more than {MAX_MESSAGES:,} messages")
                 elif name in SUMMARY_MESSAGES:
-                    values = {
-                        fd.field.name: fd.value
-                        for fd in message.fields
-                        if fd.field is not None and not isinstance(fd.field, DevField)
-                    }
+                    values = {}
+                    standins = None
+                    for fd in message.fields:
+                        f = fd.field
+                        if f is None:
+                            continue
+                        if isinstance(f, DevField):
+                            if f.native_field_num is not None:
+                                standins = standins or {}
+                                standins[_native_name(message.mesg_num, f)] = fd.value
+                        else:
+                            values[f.name] = fd.value
+                    if standins:
+                        stand_in_for_native(values, standins)
                     _keep(scan, name, values)
         except InputError:
             raise
@@ -380,6 +423,29 @@ def _count(counts: dict[str, int], name: str, messages: int, dated: int) -> None
         )
 
 
+def _native_name(mesg_num: int | None, f: DevField) -> str | None:
+    """The profile name of the native field a developer field declares it stands for."""
+    mesg = MESSAGE_TYPES.get(mesg_num) if mesg_num is not None else None
+    native = mesg.fields.get(f.native_field_num) if mesg is not None else None
+    return native.name if native is not None else None
+
+
+def stand_in_for_native(
+    values: dict[str, Any], standins: dict[str | None, Any], wanted: Any = None
+) -> None:
+    """Developer values that declare a native field fill that field when it is missing or 0.
+
+    Connect IQ apps write e.g. a swim's ``total_distance`` as a developer field with
+    ``native_field_num`` and leave the native field 0 (FIT SDK, field_description).
+    Every decoder calls this on each message's plain values.
+    """
+    for name, value in standins.items():
+        if name is None or (wanted is not None and name not in wanted):
+            continue
+        if _is_number(value) and value > 0 and values.get(name) in (None, 0):
+            values[name] = value
+
+
 def _keep(scan: _Scan, name: str, values: dict[str, Any]) -> None:
     if name == "file_id":
         scan.file_ids.append(values)
@@ -394,6 +460,8 @@ def _keep(scan: _Scan, name: str, values: dict[str, Any]) -> None:
         scan.sports.append(values)
     elif name == "lap" and not scan.laps and values.get("sport") is not None:
         scan.laps.append(values)
+    elif name == "timestamp_correlation":
+        scan.correlations.append(values)
 
 
 # ---------------------------------------------------------------- records
@@ -422,8 +490,12 @@ def _fit_times(seconds: np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(times).tz_localize("UTC")
 
 
-def _records(scan: _Scan) -> tuple[pd.DataFrame, list[str]]:
-    """The canonical record stream, with sentinels and undated records removed."""
+def _records(scan: _Scan, offset: float | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """The canonical record stream, with sentinels and undated records removed.
+
+    ``offset`` [s] turns device-relative times into FIT dates (see
+    :func:`_correlation_offset`).
+    """
     rows = scan.rows
     notes: list[str] = []
 
@@ -440,6 +512,12 @@ def _records(scan: _Scan) -> tuple[pd.DataFrame, list[str]]:
         return out
 
     ts = col("timestamp")
+    if offset is not None:
+        shift = ts < RELATIVE_TIME_LIMIT
+        if shift.any():
+            ts = np.where(shift, ts + offset, ts)
+            notes.append(f"device-relative times of {int(shift.sum())} records dated by the "
+                         "timestamp_correlation message")
     dated = ts >= RELATIVE_TIME_LIMIT
     relative = ts < RELATIVE_TIME_LIMIT
     if not dated.any():
@@ -507,7 +585,29 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _sessions(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _correlation_offset(scan: _Scan) -> float | None:
+    """Seconds to add to device-relative times, from a timestamp_correlation message.
+
+    The message pairs a UTC ``timestamp`` with the device's ``system_timestamp`` at the
+    same instant (action cameras, some Garmin devices), which makes relative times datable.
+    """
+    for c in scan.correlations:
+        utc, system = c.get("timestamp"), c.get("system_timestamp")
+        if _date(utc) is not None and _is_number(system) and 0 <= system < RELATIVE_TIME_LIMIT:
+            return float(utc - system)
+    return None
+
+
+def _relative_to_date(value: Any, offset: float | None) -> Any:
+    """A date_time value, device-relative ones moved by ``offset`` when it is known."""
+    if offset is not None and _is_number(value) and 0 <= value < RELATIVE_TIME_LIMIT:
+        return value + offset
+    return value
+
+
+def _sessions(
+    sessions: list[dict[str, Any]], offset: float | None = None
+) -> list[dict[str, Any]]:
     """Session messages in time order, with their start as a timestamp."""
     out, seen = [], set()
     for s in sessions:
@@ -515,10 +615,10 @@ def _sessions(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if key in seen:
             continue  # the same session again, from a chained copy of the activity
         seen.add(key)
-        start = _date(s.get("start_time"))
+        start = _date(_relative_to_date(s.get("start_time"), offset))
         elapsed = _number(s.get("total_elapsed_time"))
         if start is None:
-            end = _date(s.get("timestamp"))
+            end = _date(_relative_to_date(s.get("timestamp"), offset))
             if end is not None and elapsed is not None:
                 start = end - pd.Timedelta(seconds=elapsed)
         out.append({**s, "_start": start})
@@ -578,63 +678,140 @@ def _text(value: Any) -> str | None:
     return text[:60] or None
 
 
+_EMPTY_RECORDS = schema.conform(pd.DataFrame({"time": pd.Series([], dtype=object)}),
+                                schema.RECORDS)
+
+
 def _summary(
     session: dict[str, Any] | None,
     records: pd.DataFrame,
     fallbacks: list[dict[str, Any]],
     barometric: bool | None,
-) -> dict[str, Any] | None:
-    """Canonical activity columns for one session (or the whole file without sessions)."""
-    if records.empty:
-        if session is None:
-            return None
-        stream: dict[str, Any] = {"quality": ["no records in this session"]}
-    else:
-        stream = streams.summarize(records, barometric=barometric)
-    out: dict[str, Any] = dict(stream)
+    activity: dict[str, Any] | None = None,
+    *,
+    single: bool = True,
+) -> tuple[dict[str, Any] | None, pd.DataFrame | None]:
+    """Canonical activity columns for one session (or the whole file without sessions).
+
+    Returns the summary and the records it was computed from (cleaned; None when the
+    session has none). The session's totals win unless the records show them wrong: a
+    session spanning a recording gap of days, or one that stops before its records do.
+    """
     sport, sub_sport = _sport(session, fallbacks)
+    if records.empty:
+        if session is None or session["_start"] is None:
+            return None, None
+        return _summary_only(session, sport, sub_sport), None
+    records, clean_notes = streams.clean_times(records)
+    stream = streams.summarize(records, barometric=barometric, sport=sport)
+    out: dict[str, Any] = dict(stream)
+    quality = out["quality"] = [*clean_notes, *stream["quality"]]
     out["sport"], out["sub_sport"] = sport, sub_sport
-    start = session["_start"] if session else None
-    first = records["time"].min() if not records.empty else None
-    if start is None or (first is not None and (start - first).total_seconds() > START_MISMATCH_S):
-        if first is None:
-            return None
-        if start is not None:
-            out["quality"].append(
-                f"session start_time {(start - first).total_seconds():.0f} s after its first "
-                "record: start from the records"
-            )
-        start = first
-    out["start_time"] = start
+    first = stream["start_time"]  # the first record kept
+    span = float(stream["elapsed_s"])
     if session is None:
-        return out
-    quality = out["quality"]
+        return out, records
+    start = session["_start"]
+    elapsed = _number(session.get("total_elapsed_time"))
+    timer = _number(session.get("total_timer_time"))
+    if start is not None and (start - first).total_seconds() > START_MISMATCH_S:
+        quality.append(
+            f"session start_time {(start - first).total_seconds():.0f} s after its first "
+            "record: start from the records"
+        )
+        start = None
+    gap = elapsed is not None and elapsed > span + streams.MAX_RECORDING_GAP_S
+    if start is not None and (first - start).total_seconds() > streams.MAX_RECORDING_GAP_S:
+        gap = True
+    if gap:
+        # the run weeks after a few seconds' start: the kept records are the activity
+        quality.append("session spans a recording gap: start, time and distance from records")
+        out["start_time"] = first
+        if timer is not None:
+            out["moving_s"] = min(float(out["moving_s"]), timer)
+        return out, records
+    out["start_time"] = start if start is not None else first
+    # a session consistent in itself (timer within elapsed) that ends before its records
+    consistent = elapsed is not None and (timer is None or timer <= elapsed + SESSION_SLACK_S)
+    stale = consistent and span > elapsed + max(STALE_MIN_S, STALE_SHARE * elapsed)
+    if stale:
+        told = ""
+        act_timer = _number((activity or {}).get("total_timer_time")) if single else None
+        if act_timer is not None and act_timer > elapsed + STALE_MIN_S:
+            told = f", activity message {act_timer:g} s"
+        quality.append(
+            f"session incomplete (elapsed {elapsed:g} s, records {span:.0f} s{told}): "
+            "totals from the records"
+        )
+        distance = _number(session.get("total_distance"))
+        stream_km = stream.get("distance_km")
+        if distance is not None and not (_is_number(stream_km) and stream_km * 1000 > distance):
+            out["distance_km"] = distance / 1000.0
+    else:
+        _session_totals(session, stream, out, elapsed, timer, quality)
+    for key, name in (("avg_hr", "avg_heart_rate"), ("max_hr", "max_heart_rate")):
+        value = _number(session.get(name))
+        if value is not None and not stale:
+            out[key] = value
+    return out, records
+
+
+def _session_totals(
+    session: dict[str, Any],
+    stream: dict[str, Any],
+    out: dict[str, Any],
+    elapsed: float | None,
+    timer: float | None,
+    quality: list[str],
+) -> None:
+    """Distance, elapsed and moving time from the session where it recorded them."""
     distance = session.get("total_distance")
-    stream_km = out.get("distance_km")
+    stream_km = stream.get("distance_km")
     # 0 km (indoor rowing) stands unless the records measured a distance
     stream_measured = _is_number(stream_km) and stream_km > 0
     if _is_number(distance) and (distance > 0 or (distance == 0 and not stream_measured)):
         out["distance_km"] = distance / 1000.0
-    elapsed = _number(session.get("total_elapsed_time"))
-    timer = _number(session.get("total_timer_time"))
     if elapsed is not None and (timer is None or elapsed >= timer - SESSION_SLACK_S):
         out["elapsed_s"] = elapsed
     elif elapsed is not None:
         quality.append(f"session elapsed time {elapsed:g} s < timer time {timer:g} s: ignored")
     if timer is not None:
-        moving, span = out.get("moving_s"), stream.get("elapsed_s")
+        moving, span = stream.get("moving_s"), stream.get("elapsed_s")
         covered = (
             isinstance(span, float)
             and np.isfinite(span)
             and span >= MIN_STREAM_COVERAGE * max(elapsed or 0.0, timer)
         )
-        if not (covered and isinstance(moving, float) and 0 < moving < timer):
+        # without distance or speed the stream only knows its gaps: the timer knows more
+        motion = streams.NO_MOTION_NOTE not in stream["quality"]
+        if not (covered and motion and isinstance(moving, float) and 0 < moving < timer):
             out["moving_s"] = timer
-    for key, name in (("avg_hr", "avg_heart_rate"), ("max_hr", "max_heart_rate")):
-        value = _number(session.get(name))
-        if value is not None:
-            out[key] = value
-    return out
+
+
+def _summary_only(session: dict[str, Any], sport: str, sub_sport: Any) -> dict[str, Any]:
+    """An activity from its session totals alone (no dated records: pool swims, old units)."""
+    elapsed = _number(session.get("total_elapsed_time"))
+    timer = _number(session.get("total_timer_time"))
+    distance = session.get("total_distance")
+    avg_hr, max_hr = (_number(session.get(k)) for k in ("avg_heart_rate", "max_heart_rate"))
+    ascent, descent = (_number(session.get(k)) for k in ("total_ascent", "total_descent"))
+    nan = float("nan")
+    return {
+        "start_time": session["_start"],
+        "sport": sport,
+        "sub_sport": sub_sport,
+        "distance_km": distance / 1000.0 if _is_number(distance) and distance >= 0 else nan,
+        "elapsed_s": elapsed if elapsed is not None else (timer or nan),
+        "moving_s": timer if timer is not None else (elapsed or nan),
+        "ascent_m": ascent if ascent is not None else nan,
+        "descent_m": descent if descent is not None else nan,
+        "avg_hr": avg_hr if avg_hr is not None else nan,
+        "max_hr": max_hr if max_hr is not None else nan,
+        "has_gps": False,
+        "has_hr": avg_hr is not None,
+        "elevation_source": "summary" if ascent is not None else "none",
+        "quality": ["summary only: no record stream"],
+    }
 
 
 # ---------------------------------------------------------------- device and time zone

@@ -24,9 +24,16 @@ from loadwatch.problems import InputError, NotAnActivity
 #: six days at 1 Hz, far beyond any run) bound the memory to about 1 GB.
 MAX_POINTS = 500_000
 
-#: Strava's numeric GPX ``<type>`` codes, only those corroborated by several independent
-#: readers of Strava exports (1 Ride, 4 Hike, 9 Run, 10 Walk, 16 Swim).
-STRAVA_TYPES = {"1": "cycling", "4": "hiking", "9": "running", "10": "walking", "16": "swimming"}
+#: Strava's numeric GPX ``<type>`` codes: its activity types in their historical order
+#: (1 Ride ... 9 Run, 10 Walk, 16 Swim, 17 VirtualRide, 33 VirtualRun); each name maps to
+#: a sport through SPORT_WORDS, the rest are "other".
+STRAVA_TYPE_NAMES = (
+    "Ride", "AlpineSki", "BackcountrySki", "Hike", "IceSkate", "InlineSkate", "NordicSki",
+    "RollerSki", "Run", "Walk", "Workout", "Snowboard", "Snowshoe", "Kitesurf", "Windsurf",
+    "Swim", "VirtualRide", "EBikeRide", "Velomobile", "Canoeing", "Kayaking", "Rowing",
+    "StandUpPaddling", "Surfing", "Crossfit", "Elliptical", "RockClimbing", "StairStepper",
+    "WeightTraining", "Yoga", "Handcycle", "Wheelchair", "VirtualRun",
+)
 
 #: Activity-type words (GPX ``<type>``, TCX ``Sport``, Strava/Garmin names), lower case with
 #: spaces and hyphens as underscores -> canonical sport.
@@ -64,6 +71,11 @@ SPORT_WORDS = {
     "swim": "swimming",
     "lap_swimming": "swimming",
     "open_water_swimming": "swimming",
+}
+
+STRAVA_TYPES = {
+    str(code): SPORT_WORDS.get(name.lower(), "other")
+    for code, name in enumerate(STRAVA_TYPE_NAMES, 1)
 }
 
 #: GPX track-point extension elements (local names, any namespace prefix) -> record column.
@@ -133,11 +145,11 @@ def _day(ts: pd.Timestamp) -> str:
 
 
 def summary_from_records(
-    records: pd.DataFrame, *, barometric: bool | None = None
+    records: pd.DataFrame, *, barometric: bool | None = None, sport: str | None = None
 ) -> tuple[dict[str, Any], list[str], pd.DataFrame]:
     """streams.summarize plus start_time: (summary, quality notes, cleaned records)."""
     cleaned, notes = streams.clean_times(records)
-    s = streams.summarize(cleaned, barometric=barometric)
+    s = streams.summarize(cleaned, barometric=barometric, sport=sport)
     notes += s.pop("quality")
     s["start_time"] = cleaned["time"].iloc[0]
     return s, notes, cleaned
@@ -152,11 +164,24 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
                          max_points=MAX_POINTS, plain_namespace=True)
     if xmlsafe.local(root.tag) != "gpx":
         raise InputError(f"not a GPX file: root element is <{xmlsafe.local(root.tag)}>")
+    file_notes: list[str] = []
+    unplaced = _drop_points_without_position(root)
+    if unplaced:
+        file_notes.append(f"{unplaced} track points without lat/lon skipped")
+    hr_track = _heart_rate_track(root)
+    # gpxpy's GPX 1.0 field set drops <extensions>; files declaring 1.0 often carry them
+    version = root.get("version")
+    if version == "1.0" and any(xmlsafe.local(el.tag) == "extensions" for el in root.iter()):
+        version = "1.1"
     try:
-        gpx = gpxpy.gpxfield.gpx_fields_from_xml(gpxpy.gpx.GPX(), root, root.get("version"))
+        gpx = gpxpy.gpxfield.gpx_fields_from_xml(gpxpy.gpx.GPX(), root, version)
     except Exception as e:  # gpxpy raises assorted errors on bad input
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise InputError(f"not a GPX file: {reason}") from None
+    if gpx.name is None:  # GPX 1.0 keeps the name on the root, 1.1 in <metadata>
+        gpx.name = next((el.text.strip() for el in root
+                         if xmlsafe.local(el.tag) == "name" and el.text and el.text.strip()),
+                        None)
     del root
 
     tracks = [t for t in gpx.tracks if any(s.points for s in t.segments)]
@@ -173,7 +198,9 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
         return f"track '{name}'" if name else f"track {i}"
 
     try:
-        return read_parts(tracks, lambda t, what: _track(t, gpx, what), label, "tracks")
+        return read_parts(
+            tracks, lambda t, what: _track(t, gpx, what, file_notes, hr_track), label, "tracks"
+        )
     except InputError:
         if n_timed < MIN_TIMED_SHARE * n_points:
             raise InputError(
@@ -182,14 +209,23 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
         raise
 
 
-def _track(track: gpxpy.gpx.GPXTrack, gpx: gpxpy.gpx.GPX, what: str) -> ParsedActivity:
-    """One track -> one activity."""
+def _track(
+    track: gpxpy.gpx.GPXTrack,
+    gpx: gpxpy.gpx.GPX,
+    what: str,
+    file_notes: list[str] | None = None,
+    hr_track: pd.DataFrame | None = None,
+) -> ParsedActivity:
+    """One track -> one activity (``hr_track``: SportTracks' file-level heart rate)."""
     points = [p for seg in track.segments for p in seg.points]
     records = _records(points)
     n_timed = int(records["time"].notna().sum())
     if n_timed == 0:
         raise InputError(f"{what} has no timestamps")
-    notes: list[str] = []
+    notes: list[str] = list(file_notes or [])
+    if hr_track is not None and records["hr_bpm"].isna().all():
+        records = _with_heart_rate(records, hr_track)
+        notes.append("heart rate from the SportTracks heartRateTrack")
     if n_timed < MIN_TIMED_SHARE * len(points):
         raise InputError(f"{what}: only {n_timed} of {len(points)} track points have a time")
     if n_timed < len(points):
@@ -197,8 +233,8 @@ def _track(track: gpxpy.gpx.GPXTrack, gpx: gpxpy.gpx.GPX, what: str) -> ParsedAc
         records = records[records["time"].notna()].reset_index(drop=True)
     check_times(records["time"], what)
 
-    summary, stream_notes, records = summary_from_records(records)
     sport, sub_sport = sport_from_type(track.type)
+    summary, stream_notes, records = summary_from_records(records, sport=sport)
     if sub_sport is None:
         notes.append("no activity type in file; assumed running")
     summary.update(
@@ -209,6 +245,67 @@ def _track(track: gpxpy.gpx.GPXTrack, gpx: gpxpy.gpx.GPX, what: str) -> ParsedAc
         quality="; ".join(notes + stream_notes) or None,
     )
     return ParsedActivity(summary=summary, records=records)
+
+
+def _drop_points_without_position(root: Any) -> int:
+    """Remove track points whose lat/lon is missing or not a number; how many were removed.
+
+    gpxpy refuses the whole file for one such point; the rest of the track is still good.
+    """
+    removed = 0
+    for parent in root.iter():
+        if xmlsafe.local(parent.tag) != "trkseg":
+            continue
+        for pt in list(parent):
+            if xmlsafe.local(pt.tag) != "trkpt":
+                continue
+            if not (_is_coordinate(pt.get("lat")) and _is_coordinate(pt.get("lon"))):
+                parent.remove(pt)
+                removed += 1
+    return removed
+
+
+def _is_coordinate(text: str | None) -> bool:
+    return text is not None and np.isfinite(_number(text))
+
+
+#: Seconds between a SportTracks heart-rate sample and the track point it is given to.
+HR_TRACK_TOLERANCE_S = 10.0
+
+
+def _heart_rate_track(root: Any) -> pd.DataFrame | None:
+    """SportTracks' ``<st:heartRateTrack>`` samples (time, bpm) sorted by time, or None."""
+    times: list[str] = []
+    bpms: list[float] = []
+    for track in root.iter():
+        if xmlsafe.local(track.tag) != "heartRateTrack":
+            continue
+        for sample in track:
+            when = sample.get("time")
+            value = sample.get("bpm") or sample.get("value") or sample.text
+            if when and value:
+                times.append(when)
+                bpms.append(_number(value))
+    if not times:
+        return None
+    frame = pd.DataFrame({
+        "time": pd.to_datetime(pd.Series(times, dtype=object), utc=True, errors="coerce",
+                               format="ISO8601"),
+        "bpm": bpms,
+    }).dropna()
+    return frame.sort_values("time", kind="stable") if len(frame) else None
+
+
+def _with_heart_rate(records: pd.DataFrame, hr_track: pd.DataFrame) -> pd.DataFrame:
+    """``records`` with hr_bpm from the nearest sample within HR_TRACK_TOLERANCE_S."""
+    timed = records["time"].notna()
+    left = records.loc[timed, ["time"]].reset_index().sort_values("time", kind="stable")
+    right = hr_track.astype({"time": left["time"].dtype})
+    joined = pd.merge_asof(left, right, on="time", direction="nearest",
+                           tolerance=pd.Timedelta(seconds=HR_TRACK_TOLERANCE_S))
+    out = records.copy()
+    out.loc[joined["index"].to_numpy(), "hr_bpm"] = joined["bpm"].to_numpy(dtype=float)
+    return out
 
 
 def _records(points: list[gpxpy.gpx.GPXTrackPoint]) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from loadwatch import schema, xmlsafe
+from loadwatch import schema, streams, xmlsafe
 from loadwatch.importers.base import ParsedActivity, read_parts
 from loadwatch.importers.gpx import check_times, sport_from_type, summary_from_records
 from loadwatch.problems import InputError, NotAnActivity
@@ -82,11 +82,20 @@ def _activity(act: ET.Element, what: str) -> ParsedActivity:
         return _from_laps(laps, meta, notes, what)
     records = records[records["time"].notna()].reset_index(drop=True)
     check_times(records["time"], what)
-    summary, stream_notes, records = summary_from_records(records)
+    summary, stream_notes, records = summary_from_records(records, sport=sport)
     notes += stream_notes
     track_km = summary["distance_km"]
-    if lap_m and track_km == track_km and abs(track_km * 1000 - lap_m) > LAP_MISMATCH * lap_m:
+    if lap_m > 0 and not (track_km > 0):  # NaN or 0: the track points carry no distance
+        summary["distance_km"] = lap_m / 1000.0
+        notes.append("distance from laps (track points carry none)")
+    elif lap_m and abs(track_km * 1000 - lap_m) > LAP_MISMATCH * lap_m:
         notes.append(f"lap distance {lap_m / 1000:.2f} km differs from track {track_km:.2f} km")
+    lap_s = _lap_sum(laps, "TotalTimeSeconds")
+    if streams.NO_MOTION_NOTE in stream_notes and lap_s > 0:
+        # no distance or speed: the laps' timer time knows the pauses, the stream does not
+        summary["moving_s"] = min(lap_s, summary["elapsed_s"]) or lap_s
+        notes.remove(streams.NO_MOTION_NOTE)
+        notes.append("moving time from lap times (no distance or speed)")
     summary.update(meta, quality="; ".join(notes) or None)
     return ParsedActivity(summary=summary, records=records)
 

@@ -17,6 +17,7 @@ from loadwatch.importers.base import ParsedActivity
 from loadwatch.problems import InputError, NotAnActivity
 from tests import fitgen
 from tests.conftest import realdata_files
+from tests.importers import fitcases
 
 REAL_FIT = realdata_files("fit", "*.fit*")
 ODD_FIT = realdata_files("odd", "*.fit")
@@ -133,7 +134,9 @@ def test_real_file_details(realdata: Path) -> None:
     assert tomtom.records["altitude_m"].min() > 0
 
     rowing = _read(realdata / "fit" / "fitparse__20170518-191602-1740899583.fit")[0].summary
-    assert rowing["distance_km"] == 0.0 and rowing["avg_hr"] == 132
+    # Concept2 ErgIQ leaves the native total_distance 0 and writes 6,163 m as a developer
+    # field declaring native field 9 (issue 12, class 10); the native avg HR 132 stands
+    assert rowing["distance_km"] == pytest.approx(6.163) and rowing["avg_hr"] == 132
 
     wahoo = _read(realdata / "fit" / "fitparse__2019-02-17-062644-ELEMNT-297E-195-0.fit")[0]
     assert wahoo.summary["device"] == "wahoo_fitness elemnt"
@@ -366,3 +369,165 @@ def test_damaged_bytes_never_escape_as_other_errors() -> None:
             assert acts and all(a.summary["sport"] in schema.SPORTS for a in acts)
             outcomes["ok"] += 1
     assert outcomes["ok"] > 0 and outcomes["refused"] > 0
+
+
+# ---------------------------------------------------------------- issue 12: real-device cases
+
+WEEKS_4 = 28 * 86400.0
+
+
+def test_long_gap_keeps_the_run_not_the_few_seconds_before() -> None:
+    # 4 s on one day, then a 2 h, 57 km run four weeks later, all in one session
+    recs = fitcases.steady(0, 3, speed_m_s=0.0) + fitcases.steady(
+        WEEKS_4, WEEKS_4 + 7200, speed_m_s=57_000 / 7200, step_s=5
+    )
+    span = WEEKS_4 + 7200
+    data = fitcases.build(recs, [{"t0": 0, "t1": span, "total_elapsed_time": span,
+                                  "total_timer_time": 7204.0, "total_distance": 57_000.0}])
+    (run,) = fit.read(data, "gap.fit")
+    s = run.summary
+    assert s["start_time"] == pd.Timestamp(fitgen.START) + pd.Timedelta(seconds=WEEKS_4)
+    assert s["elapsed_s"] == pytest.approx(7200)
+    assert s["distance_km"] == pytest.approx(57.0, rel=0.01)
+    assert "4 earlier records ignored" in s["quality"]
+    assert "session spans a recording gap" in s["quality"]
+    assert run.records["time"].min() == s["start_time"]
+
+
+def test_incomplete_session_gives_way_to_the_records() -> None:
+    # Suunto: the session misses its last lap (4,035 s) while records span 4,961 s
+    recs = fitcases.steady(0, 4961, speed_m_s=3.0)
+    data = fitcases.build(
+        recs,
+        [{"t0": 0, "t1": 4035, "total_elapsed_time": 4035.0, "total_timer_time": 4035.0,
+          "total_distance": 12_105.0}],
+        activity_timer_s=4962.0,
+    )
+    (run,) = fit.read(data, "suunto.fit")
+    s = run.summary
+    assert s["elapsed_s"] == pytest.approx(4961)
+    assert s["distance_km"] == pytest.approx(14.883, rel=0.01)
+    assert s["moving_s"] == pytest.approx(4961, rel=0.01)
+    assert "session incomplete (elapsed 4035 s, records 4961 s" in s["quality"]
+    assert "activity message 4962 s" in s["quality"]
+
+
+def test_steep_mountain_run_keeps_its_timer_as_moving_time() -> None:
+    # 30 min on the flat at 3 m/s, then 1 h up at 0.35 m/s horizontally while climbing
+    # 0.15 m/s (540 m), device speed field, 1 Hz, no stops: all of it is moving
+    recs = (fitcases.steady(0, 1800, with_speed=True)
+            + fitcases.steady(1801, 5400, speed_m_s=0.35, d0=5400, climb_m_s=0.15,
+                              with_speed=True))
+    data = fitcases.build(recs, [{"t0": 0, "t1": 5400, "total_elapsed_time": 5400.0,
+                                  "total_timer_time": 5400.0, "total_distance": 6660.0}])
+    (run,) = fit.read(data, "mountain.fit")
+    assert run.summary["moving_s"] == pytest.approx(5400, rel=0.01)
+
+
+def test_real_stops_still_lower_moving_time_below_the_timer() -> None:
+    # 20 min running, 5 min standing (timer running, speed 0), 20 min running
+    recs = (fitcases.steady(0, 1200, with_speed=True)
+            + fitcases.steady(1201, 1500, speed_m_s=0.0, d0=3600, with_speed=True)
+            + fitcases.steady(1501, 2700, d0=3600, with_speed=True))
+    data = fitcases.build(recs, [{"t0": 0, "t1": 2700, "total_elapsed_time": 2700.0,
+                                  "total_timer_time": 2700.0, "total_distance": 7200.0}])
+    (run,) = fit.read(data, "stops.fit")
+    assert run.summary["moving_s"] == pytest.approx(2400, abs=15)
+
+
+def test_summary_only_fit_is_imported_from_its_session() -> None:
+    # a pool swim from an old unit: session totals, records without timestamps
+    recs = [{"t": None, "hr": 120} for _ in range(5)]
+    data = fitcases.build(recs, [{"t0": 0, "t1": 2400, "total_elapsed_time": 2400.0,
+                                  "total_timer_time": 2100.0, "total_distance": 1500.0,
+                                  "sport": "swimming", "sub_sport": "lap_swimming",
+                                  "avg_heart_rate": 130}])
+    (swim,) = fit.read(data, "pool.fit")
+    s = swim.summary
+    assert swim.records is None
+    assert (s["sport"], s["distance_km"], s["elapsed_s"], s["moving_s"]) == (
+        "swimming", 1.5, 2400.0, 2100.0)
+    assert s["start_time"] == pd.Timestamp(fitgen.START)
+    assert "summary only: no record stream" in s["quality"]
+    schema.validate(schema.conform([s], schema.ACTIVITY), schema.ACTIVITY)
+    # and with no record at all
+    (swim,) = fit.read(fitcases.build([], [{"t0": 0, "t1": 2400, "total_elapsed_time": 2400.0,
+                                            "total_timer_time": 2100.0}]), "bare.fit")
+    assert swim.summary["moving_s"] == 2100.0
+
+
+def test_timestamp_correlation_dates_device_relative_times() -> None:
+    # an action camera: records at device seconds 5,000..5,600, correlated to UTC
+    utc = dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.UTC)
+    start = fitcases.relative(5_000)
+    recs = fitcases.steady(0, 600)
+    data = fitcases.build(recs, start=start, correlation=(utc, 5_000))
+    (run,) = fit.read(data, "camera.fit")
+    assert run.summary["start_time"] == pd.Timestamp(utc)
+    assert run.summary["elapsed_s"] == pytest.approx(600)
+    assert "timestamp_correlation" in run.summary["quality"]
+
+
+def test_developer_fields_stand_in_for_zero_native_fields() -> None:
+    # a Connect IQ swim app: native total_distance 0, the developer field says 1,250 m
+    recs = fitcases.steady(0, 1800, speed_m_s=1250 / 1800, position=False)
+    data = fitcases.build(
+        recs,
+        [{"t0": 0, "t1": 1800, "total_elapsed_time": 1800.0, "total_timer_time": 1800.0,
+          "total_distance": 0.0, "sport": "swimming"}],
+        dev_session_distance_m=1250.0,
+        dev_record_distance=True,
+    )
+    (swim,) = fit.read(data, "ciq.fit")
+    assert swim.summary["distance_km"] == pytest.approx(1.25)
+    assert swim.records["distance_m"].max() == pytest.approx(1250, rel=0.001)
+
+
+def test_records_sharing_a_timestamp_are_merged() -> None:
+    # Suunto: the position in one record, distance/HR/altitude in the next, same time
+    recs = []
+    for r in fitcases.steady(0, 900):
+        recs.append({"t": r["t"], "lat": r["lat"], "lon": r["lon"]})
+        recs.append({"t": r["t"], "dist": r["dist"], "hr": 150, "alt": r["alt"]})
+    data = fitcases.build(recs, [{"t0": 0, "t1": 900, "total_elapsed_time": 900.0,
+                                  "total_timer_time": 900.0, "total_distance": 2700.0}])
+    (run,) = fit.read(data, "suunto-split.fit")
+    assert len(run.records) == 901
+    assert run.records["hr_bpm"].notna().all() and run.records["lat_deg"].notna().all()
+    assert run.records["distance_m"].max() == pytest.approx(2700)
+
+
+# ---------------------------------------------------------------- the differential check
+
+
+@pytest.mark.parametrize("path", REAL_FIT, ids=lambda p: p.name)
+def test_real_files_agree_with_their_own_sessions(path: Path) -> None:
+    """Distance, elapsed and timer time agree with each session as the file states it,
+    unless the summary says why the records decided (and then they agree with those)."""
+    import fitparse
+
+    sessions = [m.get_values() for m in fitparse.FitFile(_bytes(path)).get_messages("session")]
+    acts = _read(path)
+    assert len(acts) == len({(s.get("start_time"), s.get("total_elapsed_time"),
+                              s.get("sport")) for s in sessions})
+    for act in acts:
+        s = act.summary
+        quality = s["quality"] or ""
+        start = s["start_time"].tz_convert(None)
+        session = min(sessions, key=lambda m: abs((m["start_time"] - start).total_seconds()))
+        elapsed, timer = session.get("total_elapsed_time"), session.get("total_timer_time")
+        distance = session.get("total_distance")
+        if "session incomplete" in quality or "recording gap" in quality:
+            span = (act.records["time"].max() - act.records["time"].min()).total_seconds()
+            assert s["elapsed_s"] == pytest.approx(span, abs=1)
+            continue
+        if "session elapsed time" in quality:  # elapsed < timer: the records decided
+            assert elapsed < timer
+        elif elapsed:
+            assert s["elapsed_s"] == pytest.approx(elapsed, abs=0.01)
+        if distance and not np.isnan(s["distance_km"]):
+            assert s["distance_km"] == pytest.approx(distance / 1000, rel=1e-6)
+        if timer:
+            # the timer is the moving time, or the stream shows stops it did not pause for
+            assert s["moving_s"] <= timer + 0.01
+            assert s["moving_s"] >= 0.5 * timer

@@ -330,3 +330,61 @@ def test_namespaced_and_plain_gpx_read_alike() -> None:
     assert a.summary["distance_km"] == pytest.approx(b.summary["distance_km"])
     assert a.summary["avg_hr"] == pytest.approx(b.summary["avg_hr"])
     assert a.summary["avg_hr"] == pytest.approx(151, abs=1)
+
+
+# ---------------------------------------------------------------- issue 12: tolerant GPX
+
+
+def test_point_without_position_is_skipped_not_the_file() -> None:
+    points = pts(30).replace('<trkpt lat="45.000300" lon="6.0">', '<trkpt lon="6.0">', 1)
+    assert points != pts(30)
+    (act,) = gpx.read(make_gpx(points), "nolat.gpx")
+    assert len(act.records) == 29
+    assert "1 track points without lat/lon skipped" in act.summary["quality"]
+
+
+def test_version_1_0_file_keeps_its_extensions() -> None:
+    ext = ("<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{hr:.0f}</gpxtpx:hr>"
+           "</gpxtpx:TrackPointExtension></extensions>")
+    data = make_gpx(pts(60, ext), ns=TPX1).replace(b'version="1.1"', b'version="1.0"')
+    data = data.replace(b"GPX/1/1", b"GPX/1/0")
+    (act,) = gpx.read(data, "v10.gpx")
+    assert act.summary["has_hr"] is True
+    assert act.summary["avg_hr"] == pytest.approx(151, abs=1)
+
+
+@pytest.mark.parametrize("prefix", ["gpxdata", "gpxx", "mystery"])
+def test_undeclared_namespace_prefix_is_recovered(prefix: str) -> None:
+    ext = f"<extensions><{prefix}:hr>{{hr:.0f}}</{prefix}:hr></extensions>"
+    (act,) = gpx.read(make_gpx(pts(60, ext)), "unbound.gpx")
+    assert act.summary["avg_hr"] == pytest.approx(151, abs=1)
+
+
+def test_recovery_keeps_the_entity_protection() -> None:
+    evil = BILLION_LAUGHS.replace(b"<trk>", b"<trk><gpxx:x/>")
+    with pytest.raises(InputError, match=r"refused GPX file: .*unsafe"):
+        gpx.read(evil, "evil.gpx")
+
+
+def test_sporttracks_heart_rate_track() -> None:
+    samples = "".join(
+        f'<st:heartRate time="2024-03-01T07:{i // 60:02d}:{i % 60:02d}Z" bpm="{140 + i % 2}"/>'
+        for i in range(0, 60, 5)
+    )
+    st = ('<extensions><st:activity><st:heartRateTrack>'
+          f'{samples}</st:heartRateTrack></st:activity></extensions>')
+    data = make_gpx(pts(60), ns='xmlns:st="urn:uuid:D0EB2ED5-49B6-44e3-B13C-CF15BE7DD7DD"')
+    data = data.replace(b"<trkseg>", st.encode() + b"<trkseg>")
+    (act,) = gpx.read(data, "sporttracks.gpx")
+    assert act.summary["has_hr"] is True
+    assert 140 <= act.summary["avg_hr"] <= 141
+    assert "heartRateTrack" in act.summary["quality"]
+
+
+@pytest.mark.parametrize(
+    ("code", "sport"),
+    [("17", "cycling"), ("18", "cycling"), ("33", "running"), ("11", "other")],
+)
+def test_strava_type_codes_full_table(code: str, sport: str) -> None:
+    (act,) = gpx.read(make_gpx(pts(30), type_=code), "strava.gpx")
+    assert act.summary["sport"] == sport
