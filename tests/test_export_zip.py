@@ -61,3 +61,4 @@ def test_inner_archive_limited_as_an_archive_not_as_a_file(tmp_path, monkeypatch
     result = read_activities([path])
     assert len(result.activities) == 0
     assert any("larger than the" in p.reason for p in result.problems)
+
