@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from loadwatch import load
+from loadwatch import calendar, load
 from loadwatch.analysis import Analysis
-from loadwatch.evaluate import envelope, evaluate, rule_mapping, today_in
+from loadwatch.evaluate import envelope_from, evaluate_all
 from loadwatch.problems import Problem, UsageError
 from loadwatch.rules import RULES, Rule
 from loadwatch.settings import Settings, load_settings
@@ -36,12 +36,20 @@ def analyse_activities(
 ) -> Analysis:
     """Analyse an activity table (schema.ACTIVITY) for one athlete.
 
-    ``today`` (default: today in the athlete's zone) decides whether the days since the
-    last activity count as rest (see :data:`loadwatch.load.RECENT_DAYS`).
+    ``today`` (``--today``; default: today in the athlete's zone, by
+    :func:`loadwatch.calendar.today`) decides whether the days since the last activity
+    count as rest (see :data:`loadwatch.load.RECENT_DAYS`). A ``today`` given explicitly
+    is "now" for the whole analysis: activities and symptoms of later local days are left
+    out (and said so), so a missed week can be back-filled as it would have been seen.
     """
     settings = settings or Settings()
-    today = today or today_in(settings)
+    as_of = today
+    today = calendar.today(settings.timezone, today)
+    notes: list[str] = []
+    if as_of is not None:
+        activities, symptoms, notes = _until(activities, symptoms, today, settings)
     acts, defaults = load.prepare(activities, settings)
+    defaults += notes
     if settings.bone_stress:
         defaults.append(
             "bone-stress profile (" + ", ".join(settings.bone_stress) + "): distance, long-run, "
@@ -50,31 +58,43 @@ def analyse_activities(
     daily = load.daily_frame(acts, settings, today=today)
     weekly = load.weekly_frame(daily)
     shoes = load.shoe_frame(acts, settings)
-    findings, not_evaluated = evaluate(
-        acts, daily, weekly, shoes, settings, rules=rules, symptoms=symptoms
-    )
-    if settings.timezone:
-        zone = settings.timezone
-    elif acts["utc_offset_min"].notna().any():
-        zone = "local time of the files"
-    else:
-        zone = "UTC"
+    ev = evaluate_all(acts, daily, weekly, shoes, settings, rules=rules, symptoms=symptoms)
     return Analysis(
         athlete=settings.name,
         activities=acts,
         daily=daily,
         weekly=weekly,
         shoes=shoes,
-        findings=findings,
-        envelope=envelope(acts, daily, weekly, settings, rules=rules),
-        not_evaluated=not_evaluated,
+        findings=ev.findings,
+        envelope=envelope_from(ev.judged, ev.findings, weekly, ev.rules, symptoms),
+        not_evaluated=ev.not_evaluated,
         defaults_used=defaults,
-        timezone=zone,
+        timezone=calendar.describe(acts, settings.timezone),
+        today=today,
         generated=dt.datetime.now(dt.UTC).replace(microsecond=0),
         settings=settings,
         symptoms=symptoms,
-        rules=settings.rules(rule_mapping(rules)),
+        rules=ev.rules,
+        judged=ev.judged,
     )
+
+
+def _until(
+    activities: pd.DataFrame, symptoms: pd.DataFrame | None, today: dt.date,
+    settings: Settings,
+) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
+    """Activities and symptoms up to the local day ``today``, and a note on what was left."""
+    end = pd.Timestamp(today)
+    later = (calendar.local_day(activities, settings.timezone) > end).to_numpy(bool)
+    notes = []
+    if later.any():
+        n = int(later.sum())
+        notes.append(f"{n} activit{'ies' if n != 1 else 'y'} after {today:%d %b %Y} "
+                     "(--today) left out")
+        activities = activities[~later]
+    if symptoms is not None and not symptoms.empty:
+        symptoms = symptoms[(pd.to_datetime(symptoms["date"]) <= end).to_numpy(bool)]
+    return activities, symptoms, notes
 
 
 def analyse(
@@ -127,8 +147,6 @@ def analyse(
     analysis.problems = problems
     analysis.files_read = result.files_read
     analysis.sources = [str(p) for p in folders]
-    analysis.settings = settings
-    analysis.symptoms = symptoms
     return analysis
 
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from loadwatch.problems import Problem
+from loadwatch.rules import Rule
+from loadwatch.schema import SEVERITIES, severity_rank
+from loadwatch.settings import Settings
+
+if TYPE_CHECKING:
+    from loadwatch.findings import RuleSeries
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,9 @@ class Envelope:
     longest_run_km: float | None
     descent_m: float | None
     basis: dict[str, str] = field(default_factory=dict)
+    #: the basis as [template, facts] per quantity, for text in the reader's units
+    #: (:func:`loadwatch.format.fill`); ``basis`` is the same in km
+    reasons: dict[str, list[Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -50,15 +60,23 @@ class Analysis:
     problems: list[Problem] = field(default_factory=list)
     files_read: int = 0
     sources: list[str] = field(default_factory=list)
+    #: the clock of local days and weeks in words (:func:`loadwatch.calendar.describe`):
+    #: the athlete's zone, "the files' own UTC offsets" or "UTC"
     timezone: str = "UTC"
     generated: datetime | None = None
-    #: the athlete settings used (loadwatch.settings.Settings), if any
-    settings: Any = None
+    #: the athlete's "today" (``--today``, else the date now in their zone): the present
+    #: the analysis is about (:func:`loadwatch.calendar.today`)
+    today: date | None = None
+    #: the athlete settings used
+    settings: Settings = field(default_factory=Settings)
     #: the symptom log (loadwatch.symptoms.read_symptoms), if one was found
     symptoms: pd.DataFrame | None = None
     #: the rules as evaluated for this athlete (overrides and bone-stress steps applied),
     #: by id; empty means the catalogue defaults
-    rules: dict[str, Any] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    #: what each rule compared against, by rule id (loadwatch.findings.RuleSeries): the
+    #: report and the plots draw these, never a second copy of a rule's formula
+    judged: dict[str, RuleSeries] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,3 +107,31 @@ def focus(weekly: pd.DataFrame) -> Focus | None:
     previous = w.iloc[at - 1] if at > 0 else None
     return Focus("Last week" if quiet else "This week", row, previous,
                  frozenset({str(latest["week"]), str(row["week"])}))
+
+
+def current_findings(analysis: Analysis) -> pd.DataFrame:
+    """The findings the reader is shown first: those of the :class:`Focus` weeks.
+
+    That is the current calendar week, plus the week that just ended while the current
+    one has no runs yet (a Monday: the weekend's red flag is still current). ``check
+    --fail-on``, ``batch --fail-on``, the index and the report's first section all use this,
+    so they agree on what "current" means.
+    """
+    lead = focus(analysis.weekly)
+    findings = analysis.findings
+    if lead is None:
+        return findings.iloc[0:0]
+    return findings[findings["week"].astype(str).isin(lead.weeks).to_numpy(bool)]
+
+
+def fails(severities: Iterable[str | None], fail_on: str) -> bool:
+    """Whether any of ``severities`` is at or above ``fail_on`` (never for "never").
+
+    The one exit-code decision of ``check`` and ``batch``; seek_care ranks above warning.
+    """
+    if fail_on == "never":
+        return False
+    if fail_on not in SEVERITIES:
+        raise ValueError(f"fail_on must be a severity or 'never', not {fail_on!r}")
+    limit = severity_rank(fail_on)
+    return any(s is not None and severity_rank(str(s)) >= limit for s in severities)

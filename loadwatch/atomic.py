@@ -14,8 +14,10 @@ old, so a folder rewritten by cron every week does not collect them forever.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -37,6 +39,7 @@ def write_atomic(
     """
     target = Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else bytes(data)
+    check_replaceable(target)
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     tmp = Path(tmp_name)
@@ -56,9 +59,42 @@ def write_atomic(
     return target
 
 
+class NotReplaceable(OSError):
+    """The target exists and is not a regular file (a device, a FIFO, a folder, a
+    symlink): an atomic rename would replace it by a regular file, so it is refused."""
+
+
+def check_replaceable(target: Path) -> None:
+    """Raise :class:`NotReplaceable` unless ``target`` is absent or a regular file.
+
+    Run as root, ``-o /dev/null`` would otherwise replace the device node itself, and a
+    symlink would silently become a plain file while its target stays old.
+    """
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return
+    except OSError:
+        return  # the write itself will report what is wrong with the path
+    if stat.S_ISREG(st.st_mode):
+        return
+    what = ("a symbolic link" if stat.S_ISLNK(st.st_mode) else
+            "a folder" if stat.S_ISDIR(st.st_mode) else
+            "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+            "a pipe" if stat.S_ISFIFO(st.st_mode) else "not a regular file")
+    raise NotReplaceable(errno.EEXIST, f"is {what}, not a regular file; refusing to "
+                         "replace it", str(target))
+
+
 def _temp_pattern(name: str) -> re.Pattern[str]:
     """Names :func:`tempfile.mkstemp` gives this target's temporary files."""
     return re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}\.tmp")
+
+
+def remove_stale(folder: Path, name: str) -> None:
+    """Remove ``name``'s temporary files in ``folder`` left by killed writers (they are
+    :data:`STALE_TMP_S` old); for callers that move files in place themselves."""
+    _remove_stale(folder, name)
 
 
 def _remove_stale(folder: Path, name: str) -> None:
@@ -83,6 +119,11 @@ def _mode_for(target: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def fsync_dir(folder: Path) -> None:
+    """Persist renames into ``folder`` (POSIX); a no-op where folders cannot be opened."""
+    _fsync_dir(folder)
 
 
 def _fsync_dir(folder: Path) -> None:

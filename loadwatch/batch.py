@@ -22,27 +22,38 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import errno
+import hashlib
 import json
+import os
 import re
+import shutil
+import socket
 import tempfile
 import time
 import unicodedata
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from loadwatch.analysis import Analysis, focus
-from loadwatch.atomic import write_atomic
+from loadwatch.analysis import Analysis, current_findings, fails, focus
+from loadwatch.atomic import (
+    STALE_TMP_S,
+    check_replaceable,
+    fsync_dir,
+    remove_stale,
+    write_atomic,
+)
+from loadwatch.lifetime import Terminated, worker_pool
 from loadwatch.problems import Problem, UsageError
 from loadwatch.read import ParsedCache, read_activities
 from loadwatch.roster import Roster, RosterAthlete
 from loadwatch.rules import RULES
 from loadwatch.schema import SEVERITIES, severity_rank
-from loadwatch.settings import load_settings
+from loadwatch.settings import find_config, load_settings
 from loadwatch.sources import estimate_files
 
 SUMMARY_NAME = "summary.json"
@@ -51,8 +62,12 @@ INDEX_NAME = "index.html"
 SUMMARY_VERSION = 1
 #: Longest slug [characters] before a collision suffix; names are labels, not paths.
 MAX_SLUG_CHARS = 40
+#: Hex digits of the name's SHA-1 that tell colliding slugs apart.
+SLUG_HASH_CHARS = 6
 #: Slugs that would collide with the files the batch itself writes.
 RESERVED_SLUGS = frozenset({"index", "summary"})
+#: Start of a report's error when the output folder itself refused it (full, read-only).
+_WRITE_FAILED = "output folder refused the report: "
 #: Row order and label of athletes without a current finding and of those not analysed.
 NO_FINDING, FAILED = "none", "failed"
 _STATUS_LABELS = {NO_FINDING: "No findings", FAILED: "No data"}
@@ -69,18 +84,30 @@ def slugify(name: str) -> str:
 
 
 def assign_slugs(names: Sequence[str]) -> list[str]:
-    """A distinct, file-name-safe slug per name, in order: repeats get ``-2``, ``-3``..."""
-    taken = set(RESERVED_SLUGS)
-    out = []
-    for name in names:
-        base = slugify(name)
-        slug, n = base, 1
+    """A distinct, file-name-safe slug per name, in order, that does not depend on order.
+
+    A name whose slug no other name shares keeps it ("Eve" -> ``eve``); names whose slugs
+    collide ("Eve" and "Eve!") or hit a reserved name each get a short hash of the name
+    itself (``eve-3f2a9c``), so swapping two athletes in the roster never swaps their
+    report files. Only names identical after hashing (never, in practice) are numbered.
+    """
+    bases = [slugify(name) for name in names]
+    shared = {b for b in bases if bases.count(b) > 1} | set(RESERVED_SLUGS)
+    out: list[str | None] = [None if b in shared else b for b in bases]
+    taken = set(RESERVED_SLUGS) | {s for s in out if s is not None}
+    for n in sorted((n for n, s in enumerate(out) if s is None), key=lambda n: names[n]):
+        digest = hashlib.sha1(names[n].encode("utf-8", "surrogatepass")).hexdigest()
+        stem = bases[n][: MAX_SLUG_CHARS - 13].strip("-") or "athlete"
+        slug = f"{stem}-{digest[:SLUG_HASH_CHARS]}"
+        if slug in taken:
+            slug = f"{stem}-{digest[:12]}"
+        k = 1
         while slug in taken:
-            n += 1
-            slug = f"{base}-{n}"
+            k += 1
+            slug = f"{stem}-{digest[:12]}-{k}"
         taken.add(slug)
-        out.append(slug)
-    return out
+        out[n] = slug
+    return [s for s in out if s is not None]
 
 
 # --- results ------------------------------------------------------------------------------
@@ -135,11 +162,9 @@ class BatchResult:
     seconds: float = 0.0
 
     def flagged(self, fail_on: str) -> list[AthleteSummary]:
-        """Athletes with a current finding at or above ``fail_on`` (none for "never")."""
-        if fail_on == "never":
-            return []
-        limit = severity_rank(fail_on)
-        return [a for a in self.athletes if a.status == "ok" and a.rank >= limit]
+        """Athletes with a current finding at or above ``fail_on`` (none for "never"):
+        the decision of :func:`loadwatch.analysis.fails`, as ``check`` makes it."""
+        return [a for a in self.athletes if a.status == "ok" and fails([a.severity], fail_on)]
 
     @property
     def failed(self) -> list[AthleteSummary]:
@@ -193,13 +218,14 @@ def _summarise(athlete: RosterAthlete, slug: str, a: Analysis) -> AthleteSummary
         prev = out.previous_distance_km
         if prev and out.distance_km is not None:
             out.change_pct = round((out.distance_km - prev) / prev * 100, 1)
-    current = a.findings[a.findings["week"].astype(str).isin(lead.weeks)]
+    current = current_findings(a)
     if not current.empty:
         current = current.assign(_rank=current["severity"].astype(str).map(severity_rank))
         current = current.sort_values(["_rank", "rule"], ascending=[False, True], kind="stable")
         out.findings = [
             {"rule": str(f.rule), "severity": str(f.severity), "week": str(f.week),
-             "message": str(f.message), "new": False}
+             "message": str(f.message), "template": f.template, "facts": f.facts,
+             "new": False}
             for f in current.itertuples(index=False)
         ]
         out.severity = out.findings[0]["severity"]
@@ -239,6 +265,8 @@ def athlete_report(
         a = _analyse_one(athlete, cache=cache, today=today)
     except UsageError as exc:
         return AthleteSummary(athlete.name, slug, FAILED, error=str(exc))
+    except (Terminated, KeyboardInterrupt):
+        raise
     except Exception as exc:  # a bug for one athlete must not cost the squad its reports
         return AthleteSummary(athlete.name, slug, FAILED,
                               error=f"internal error: {type(exc).__name__}: {exc}")
@@ -247,7 +275,8 @@ def athlete_report(
         write_report(a, outdir / f"{slug}.html", weeks=weeks, units=units)
         row.report = f"{slug}.html"
     except OSError as exc:
-        row.error = f"cannot write the report: {exc.strerror or exc}"
+        prefix = _WRITE_FAILED if exc.errno in _FOLDER_ERRNOS else "cannot write the report: "
+        row.error = f"{prefix}{exc.strerror or exc}"
     except Exception as exc:
         row.error = f"internal error writing the report: {type(exc).__name__}: {exc}"
     return row
@@ -262,7 +291,7 @@ def _athlete_job(
 
     if cache_dir is None:
         return athlete_report(athlete, slug, outdir, weeks=weeks, units=units, today=today)
-    with Cache(cache_dir) as cache:
+    with Cache(cache_dir, rebuild=False) as cache:  # never delete the shared store
         return athlete_report(athlete, slug, outdir, cache=cache, weeks=weeks, units=units,
                               today=today)
 
@@ -309,6 +338,7 @@ def run_batch(
     weeks: int = 16,
     units: str = "km",
     today: dt.date | None = None,
+    config: str | Path | None = None,
 ) -> BatchResult:
     """Analyse every athlete of ``roster`` and write their reports, summary.json, index.html.
 
@@ -317,8 +347,13 @@ def run_batch(
     :class:`loadwatch.progress.Progress`, shows it), then each athlete is analysed from the
     cache and their report rendered, athletes spread over ``jobs`` processes. With
     ``cache=None`` a temporary cache carries the parsed files between the phases.
-    ``weeks`` and ``units`` are the reports'. Raises :class:`UsageError` only when ``outdir``
-    cannot be created; everything about one athlete becomes their row.
+    ``weeks`` and ``units`` are the reports'; ``today`` is "now" for every athlete
+    (default: today in each one's zone); ``config`` the settings of athletes whose roster
+    entry names none and whose first folder has no loadwatch.toml. Raises
+    :class:`UsageError` only when ``outdir`` cannot be created, and
+    :class:`OutputsNotWritten` when the outputs cannot be written (nothing is replaced
+    then: all outputs of a run are committed together, see :class:`_Staging`);
+    everything about one athlete becomes their row.
     """
     started = time.perf_counter()
     out = Path(outdir)
@@ -328,28 +363,51 @@ def run_batch(
         raise UsageError(f"cannot create {out}: {exc.strerror or exc}") from None
     previous, previous_run, notice = _previous(out / SUMMARY_NAME)
     notices = [notice] if notice else []
+    if config is not None:
+        roster = _with_default_config(roster, Path(config))
     slugs = assign_slugs([a.name for a in roster.athletes])
     sink = None
     if progress is not None:
-        progress.add_total(sum(estimate_files(a.paths) for a in roster.athletes))
+        progress.add_total(sum(_estimate(a) for a in roster.athletes))
         sink = _Prepaid(progress)
 
     with contextlib.ExitStack() as stack:
+        staging = stack.enter_context(_Staging(out))
         if cache is None:  # --no-cache: a throwaway cache carries phase 1 into phase 2
             from loadwatch.cache import Cache
 
             scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="loadwatch-"))
             cache = stack.enter_context(Cache(scratch))
         # phase 1: parse every athlete's new files, file-parallel, into the cache
+        unread: dict[str, str] = {}
         for athlete in roster.athletes:
             if progress is not None:
                 progress.set_label(athlete.name)
-            existing = [p for p in athlete.paths if p.exists()]
-            if existing:
-                read_activities(existing, jobs=jobs, cache=cache, progress=sink)
-        # phase 2: analyse and render each athlete, athlete-parallel, reading the cache
-        rows = _reports(roster, slugs, out, cache=cache, jobs=jobs, weeks=weeks,
+            failure = _prefetch(athlete, jobs=jobs, cache=cache, progress=sink)
+            if failure:
+                unread[athlete.name] = failure
+        # phase 2: analyse and render each athlete, athlete-parallel, reading the cache;
+        # reports go to the staging folder until every output is written
+        rows = _reports(roster, slugs, staging.path, cache=cache, jobs=jobs, weeks=weeks,
                         units=units, today=today)
+        for row in rows:
+            if row.name in unread and row.status == "ok":
+                row.error = unread[row.name]
+        staging.check(rows)
+        _finish(rows, previous, progress)
+        generated = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        result = BatchResult(rows, out / INDEX_NAME, out / SUMMARY_NAME, generated,
+                             previous_run, notices)
+        staging.write(SUMMARY_NAME, summary_json(result, roster))
+        staging.write(INDEX_NAME, render_index(result, units=units))
+        staging.commit([r.report for r in rows if r.report] + [SUMMARY_NAME, INDEX_NAME])
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _finish(rows: list[AthleteSummary], previous: set[tuple[str, str, str]] | None,
+            progress: Any) -> None:
+    """List each athlete's problems, mark new findings and sort the rows (index order)."""
     if progress is not None:
         for row in rows:
             for p in row.problems:
@@ -359,13 +417,149 @@ def run_batch(
         for f in row.findings:
             f["new"] = previous is not None and (row.name, f["rule"], f["week"]) not in previous
     rows.sort(key=lambda r: (-r.rank, r.name.casefold()))
-    generated = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    result = BatchResult(rows, out / INDEX_NAME, out / SUMMARY_NAME, generated, previous_run,
-                         notices)
-    write_atomic(result.summary, summary_json(result, roster))
-    write_atomic(result.index, render_index(result, units=units))  # last: it links the rest
-    result.seconds = time.perf_counter() - started
-    return result
+
+
+def _estimate(athlete: RosterAthlete) -> int:
+    """Files expected for one athlete; 0 when their paths cannot even be listed."""
+    try:
+        return estimate_files(athlete.paths)
+    except Exception:  # the athlete's own row will say what is wrong
+        return 0
+
+
+def _prefetch(athlete: RosterAthlete, *, jobs: int, cache: ParsedCache,
+              progress: Any) -> str | None:
+    """Phase 1 for one athlete: parse their new files into ``cache``; never raises.
+
+    Whatever goes wrong here (a hostile folder, a bug in a reader) is this athlete's
+    problem: returned as a one-line note for their row, and phase 2 reads what it can.
+    """
+    try:
+        existing = [p for p in athlete.paths if p.exists()]
+        if existing:
+            read_activities(existing, jobs=jobs, cache=cache, progress=progress)
+    except (Terminated, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        return f"reading stopped early: {type(exc).__name__}: {exc}"
+    return None
+
+
+class OutputsNotWritten(Exception):
+    """The batch's outputs could not be written (disk full, read-only folder): none of
+    the previous reports, summary.json or index.html was replaced. One-line message."""
+
+
+#: Name start of the hidden folder a run stages its outputs in.
+STAGING_PREFIX = ".loadwatch-batch-"
+#: Errors that mean the output folder cannot take the outputs at all.
+_FOLDER_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES,
+                            errno.EPERM, errno.EFBIG})
+
+
+def _running(pid: int) -> bool:
+    """Is process ``pid`` alive on this machine?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # alive, owned by someone else
+    return True
+
+
+class _Staging:
+    """A hidden folder inside the output folder that holds one run's outputs until all are
+    written, then moves them into place (:meth:`commit`): the reports, then summary.json,
+    then index.html. A run that fails before the commit leaves every previous output as
+    it was, so summary.json and index.html never disagree; the folder is removed either
+    way. Renames within one file system need no space, so the commit cannot run out of
+    disk halfway."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.path = out
+
+    def __enter__(self) -> _Staging:
+        self._remove_stale()
+        try:
+            self.path = Path(tempfile.mkdtemp(prefix=self._prefix(), dir=self.out))
+        except OSError as exc:
+            raise OutputsNotWritten(
+                f"cannot write to {self.out}: {exc.strerror or exc}; nothing was replaced"
+            ) from None
+        return self
+
+    @staticmethod
+    def _prefix() -> str:
+        """``.loadwatch-batch-<host>-<pid>-``: whose run a staging folder belongs to."""
+        host = re.sub(r"[^A-Za-z0-9]+", "-", socket.gethostname())[:40] or "host"
+        return f"{STAGING_PREFIX}{host}-{os.getpid()}-"
+
+    def _remove_stale(self) -> None:
+        """Staging folders of runs killed outright (``kill -9``): at once when the run was
+        on this machine and its process is gone, else once they are an hour old."""
+        cutoff = time.time() - STALE_TMP_S
+        mine = self._prefix().rsplit("-", 2)[0] + "-"  # this host's prefix, any pid
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.out):
+                if not entry.name.startswith(STAGING_PREFIX):
+                    continue
+                with contextlib.suppress(OSError):
+                    if not entry.is_dir(follow_symlinks=False):
+                        continue
+                    old = entry.stat(follow_symlinks=False).st_mtime < cutoff
+                    pid = entry.name[len(mine):].split("-", 1)[0]
+                    dead = (entry.name.startswith(mine) and pid.isdigit()
+                            and not _running(int(pid)))
+                    if old or dead:
+                        shutil.rmtree(entry.path, ignore_errors=True)
+
+    def check(self, rows: Sequence[AthleteSummary]) -> None:
+        """Refuse to commit when a report failed for lack of space or permission."""
+        for row in rows:
+            if row.error and row.error.startswith(_WRITE_FAILED) and row.report is None:
+                raise OutputsNotWritten(f"cannot write the reports to {self.out}: "
+                                        f"{row.error[len(_WRITE_FAILED):]}; nothing was "
+                                        "replaced")
+
+    def write(self, name: str, text: str) -> None:
+        """Stage one output; a file name that is not UTF-8 (a surrogate escape) shows as
+        "?" rather than costing the squad its summary and index."""
+        try:
+            write_atomic(self.path / name, text.encode("utf-8", "replace"))
+        except OSError as exc:
+            raise OutputsNotWritten(f"cannot write {self.out / name}: "
+                                    f"{exc.strerror or exc}; nothing was replaced") from None
+
+    def commit(self, names: Sequence[str]) -> None:
+        """Move the staged files over the outputs, index.html last (it links the rest)."""
+        for name in names:
+            target = self.out / name
+            try:
+                check_replaceable(target)
+                with contextlib.suppress(FileNotFoundError):  # keep the old file's mode
+                    os.chmod(self.path / name, os.stat(target).st_mode & 0o7777)
+                os.replace(self.path / name, target)
+                remove_stale(self.out, name)
+            except OSError as exc:
+                raise OutputsNotWritten(f"cannot replace {target}: {exc.strerror or exc}"
+                                        ) from None
+        fsync_dir(self.out)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.path != self.out:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _with_default_config(roster: Roster, config: Path) -> Roster:
+    """``roster`` with ``config`` for athletes that have no settings file of their own."""
+    athletes = tuple(
+        a if find_config(a.config, search=[p for p in a.paths if p.exists()]) is not None
+        else dataclasses.replace(a, config=config)
+        for a in roster.athletes
+    )
+    return dataclasses.replace(roster, athletes=athletes)
 
 
 def _reports(
@@ -384,14 +578,14 @@ def _reports(
     if workers < 2 or cache_dir is None or getattr(cache, "_db", True) is None:
         return [athlete_report(a, s, out, cache=cache, weeks=weeks, units=units, today=today)
                 for a, s in pairs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         futures = [pool.submit(_athlete_job, a, s, out, str(cache_dir), weeks, units, today)
                    for a, s in pairs]
         rows = []
         for (a, s), fut in zip(pairs, futures, strict=True):
             try:
                 rows.append(fut.result())
-            except Exception:  # a killed worker: do this athlete here
+            except Exception:  # a killed worker (not SIGTERM): do this athlete here
                 rows.append(athlete_report(a, s, out, cache=cache, weeks=weeks, units=units,
                                            today=today))
     return rows
@@ -440,7 +634,8 @@ def _change_text(pct: float | None, prev: float | None, cur: float | None) -> st
 
 def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
     """The rows of the index, in its order, formatted for ``units`` ("km" or "mi")."""
-    from loadwatch.report.context import SEVERITY_LABELS, convert_text, units_for
+    from loadwatch.format import message
+    from loadwatch.report.context import SEVERITY_LABELS, units_for
 
     u = units_for(units)
     rows = []
@@ -454,7 +649,7 @@ def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
         if a.findings:
             top = a.findings[0]
             title = RULES[top["rule"]].title if top["rule"] in RULES else top["rule"]
-            finding = f"{title}: {convert_text(top['message'], u)}"
+            finding = f"{title}: {message(top, u)}"
             rest = len(a.findings) - 1
             more = f"and {rest} more this week" if rest else ""
         else:
@@ -475,13 +670,14 @@ def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
 
 def render_index(result: BatchResult, *, units: str = "km") -> str:
     """index.html as one self-contained string (the report's stylesheet, inlined)."""
-    from loadwatch.report.context import RED_FLAG_ACTION, RED_FLAGS
     from loadwatch.report.render import TEMPLATES, stylesheet
+    from loadwatch.wording import DISCLAIMER, NOT_DETECTION_SQUAD, RED_FLAG_ACTION, RED_FLAGS
 
     css = stylesheet()
     return TEMPLATES.get_template(INDEX_NAME).render(
         rows=index_rows(result, units), css=css, generated=_when(result.generated),
         previous_run=result.previous_run, counts=result.counts_line(),
-        red_flags=RED_FLAGS, red_flag_action=RED_FLAG_ACTION,
+        red_flags=RED_FLAGS, red_flag_action=RED_FLAG_ACTION, disclaimer=DISCLAIMER,
+        not_detection=NOT_DETECTION_SQUAD,
     )
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 #: Bump when the parsed payload changes meaning (importer fixes, new columns): old rows
 #: are then ignored by rebuilding the store.
-CACHE_VERSION = 1
+CACHE_VERSION = 3  # 3: training-log rows carry date_only
 DB_NAME = "parsed-files.sqlite"
 _BUSY_TIMEOUT_MS = 30_000
 
@@ -40,21 +40,40 @@ def default_cache_dir() -> Path:
 
 
 class Cache:
-    """Parsed-file store; see the module docstring. Use as a context manager."""
+    """Parsed-file store; see the module docstring. Use as a context manager.
 
-    def __init__(self, directory: Path | str | None = None) -> None:
+    The cache is disposable: whatever is wrong with it (the database file is a folder,
+    ``LOADWATCH_CACHE_DIR`` names a file, corrupt pages, a row of the wrong shape) gives
+    one notice and the run carries on, rebuilding the store when it may (``rebuild``) and
+    bypassing it otherwise. A pool worker opens the shared store with ``rebuild=False``,
+    so it never deletes what the main process is using. At most one notice is kept per
+    run (:attr:`notices`); later problems are counted in :attr:`problems`.
+    """
+
+    def __init__(self, directory: Path | str | None = None, *, rebuild: bool = True) -> None:
         self.directory = Path(directory) if directory is not None else default_cache_dir()
         self.path = self.directory / DB_NAME
         #: one-line notices for the user (a rebuilt cache), printed by the caller
         self.notices: list[str] = []
+        #: cache problems met this run (the first is in :attr:`notices`)
+        self.problems = 0
         self.hits = 0
         self.misses = 0
+        self.rebuild = rebuild
         self._db = self._open()
+
+    def _notice(self, text: str) -> None:
+        """Keep the first notice of the run; count the others."""
+        self.problems += 1
+        if not self.notices:
+            self.notices.append(_one_line(text))
 
     # -- opening and rebuilding -------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
         self.directory.mkdir(parents=True, exist_ok=True)
+        if self.path.exists() and not self.path.is_file():
+            raise OSError(f"{self.path} is not a regular file")
         db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA journal_mode = WAL")
@@ -71,19 +90,34 @@ class Cache:
                 return db
             if version != 0 or tables:
                 db.close()
+                if not self.rebuild:
+                    return None
                 self._discard(f"cache at {self.path} is from another version; rebuilding it")
                 db = self._connect()
             self._create(db)
             return db
         except (sqlite3.Error, OSError) as exc:
-            self._discard(f"cache at {self.path} is unreadable ({exc}); rebuilding it")
+            return self._replace_broken(exc)
+
+    def _replace_broken(self, exc: BaseException) -> sqlite3.Connection | None:
+        """Rebuild an unusable store when it is ours to delete; else run without it."""
+        if self.rebuild and self._removable():
+            self._discard(f"cache at {self.path} is unusable ({exc}); rebuilding it")
             try:
                 db = self._connect()
                 self._create(db)
                 return db
             except (sqlite3.Error, OSError) as exc2:
-                self.notices.append(f"cache disabled: {exc2}")
-                return None
+                exc = exc2
+        self._notice(f"cache at {self.directory} cannot be used ({exc}); running without it")
+        return None
+
+    def _removable(self) -> bool:
+        """The store's path is a plain file (or absent) inside a real folder."""
+        try:
+            return self.directory.is_dir() and (not self.path.exists() or self.path.is_file())
+        except OSError:
+            return False
 
     @staticmethod
     def _create(db: sqlite3.Connection) -> None:
@@ -96,20 +130,36 @@ class Cache:
         db.execute("COMMIT")
 
     def _discard(self, notice: str) -> None:
-        self.notices.append(notice)
+        self._notice(notice)
         for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):
                 Path(str(self.path) + suffix).unlink()
+
+    def _corrupt(self, exc: sqlite3.Error) -> None:
+        """Pages found corrupt while in use: rebuild (main process) or stop using it."""
+        with contextlib.suppress(sqlite3.Error):
+            if self._db is not None:
+                self._db.close()
+        self._db = None
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, _TRANSIENT):
+            self._db = self._replace_broken(exc) if self.rebuild else None
+        else:
+            self._notice(f"cache unavailable ({exc}); running without it")
 
     # -- use ---------------------------------------------------------------------------------
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
-        """Payloads for the keys that are cached (decoded); missing keys are left out."""
+        """Payloads for the keys that are cached (decoded); missing keys are left out.
+
+        A row that does not decode to a parse result (:func:`valid_payload`) counts as a
+        miss, so the file is parsed again and its row replaced.
+        """
         keys = list(dict.fromkeys(keys))
         found: dict[str, Any] = {}
         if self._db is None or not keys:
             self.misses += len(keys)
             return found
+        wrong = 0
         try:
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
@@ -118,11 +168,20 @@ class Cache:
                     f"SELECT sha1, payload FROM parsed WHERE sha1 IN ({marks})", chunk
                 )
                 for sha1, payload in rows:
-                    with contextlib.suppress(ValueError):
-                        found[sha1] = decode(payload)
+                    try:
+                        value = decode(payload)
+                    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
+                        value = None
+                    if valid_payload(value):
+                        found[sha1] = value
+                    else:
+                        wrong += 1
         except sqlite3.Error as exc:
-            self.notices.append(f"cache read failed ({exc}); parsing without it")
+            self._corrupt(exc)
             found = {}
+        if wrong:
+            self._notice(f"cache at {self.path}: {wrong} unreadable entr"
+                         f"{'ies' if wrong != 1 else 'y'} ignored; those files are parsed again")
         self.hits += len(found)
         self.misses += len(keys) - len(found)
         return found
@@ -141,16 +200,23 @@ class Cache:
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
-            self.notices.append(f"cache write failed ({exc}); results not cached")
+            if isinstance(exc, _TRANSIENT):
+                self._notice(f"cache write failed ({exc}); results not cached")
+            else:
+                self._corrupt(exc)
 
     def __len__(self) -> int:
         if self._db is None:
             return 0
-        return int(self._db.execute("SELECT count(*) FROM parsed").fetchone()[0])
+        try:
+            return int(self._db.execute("SELECT count(*) FROM parsed").fetchone()[0])
+        except sqlite3.Error:
+            return 0
 
     def close(self) -> None:
         if self._db is not None:
-            self._db.close()
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
             self._db = None
 
     def __enter__(self) -> Cache:
@@ -158,6 +224,36 @@ class Cache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: sqlite errors that say "busy" or "full" rather than "broken": never a reason to rebuild.
+_TRANSIENT = (sqlite3.OperationalError,)
+#: Longest notice kept [characters]: an error may quote raw bytes of a broken file.
+_NOTICE_CHARS = 300
+
+
+def _one_line(text: str) -> str:
+    from loadwatch.problems import terminal_text
+
+    return terminal_text(text, _NOTICE_CHARS)
+
+
+def valid_payload(value: Any) -> bool:
+    """Is ``value`` the shape :func:`loadwatch.read.parse_item` returns? (A row holding
+    ``{}`` or ``null`` must be a miss, not a KeyError on every run.)"""
+    if not isinstance(value, dict):
+        return False
+    acts, problems = value.get("activities"), value.get("problems")
+    if not isinstance(acts, list) or not isinstance(problems, list):
+        return False
+    for act in acts:
+        if not (isinstance(act, dict) and isinstance(act.get("summary"), dict)
+                and isinstance(act["summary"].get("start_time"), pd.Timestamp)
+                and (act.get("link") is None or isinstance(act.get("link"), str))
+                and isinstance(act.get("local_time"), bool)):
+            return False
+    return all(isinstance(p, dict) and isinstance(p.get("reason"), str)
+               and p.get("kind") in ("error", "skipped", "warning") for p in problems)
 
 
 # -- payload encoding: JSON with tagged timestamps and arrays ---------------------------------

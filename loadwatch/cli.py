@@ -8,11 +8,20 @@ problem files are listed on stderr and never stop the run.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from loadwatch import __version__
-from loadwatch.cli_options import cache_options
+from loadwatch.cli_options import cache_options, fail_on_option, settings_options
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    import pandas as pd
+
+    from loadwatch.analysis import Analysis
+    from loadwatch.cache import Cache
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,9 +56,9 @@ def _default_jobs() -> int:
     return max(1, min(64, os.cpu_count() or 1))
 
 
-_config_option = click.option(
-    "--config", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
-    help="Settings file (default: loadwatch.toml in the first folder read).",
+_units_option = click.option(
+    "--units", type=click.Choice(["km", "mi"]), default="km", show_default=True,
+    help="Distances in km (elevation in m) or miles (elevation in ft).",
 )
 _jobs_option = click.option(
     "-j", "--jobs", default=_default_jobs, show_default="number of cores",
@@ -57,7 +66,10 @@ _jobs_option = click.option(
 )
 
 
-def _analyse(paths: tuple[str, ...], config: str | None, jobs: int, cache: object = None):
+def _analyse(
+    paths: tuple[str, ...], config: str | None, jobs: int, cache: Cache | None,
+    today: dt.date | None,
+) -> Analysis:
     """analyse() with a progress bar on a terminal; usage errors become one-line exits."""
     from loadwatch.analyse import analyse
     from loadwatch.problems import UsageError
@@ -65,7 +77,7 @@ def _analyse(paths: tuple[str, ...], config: str | None, jobs: int, cache: objec
 
     progress = Progress()
     try:
-        return analyse(list(paths), config=config, jobs=jobs, cache=cache,  # type: ignore
+        return analyse(list(paths), config=config, jobs=jobs, cache=cache, today=today,
                        progress=progress)
     except UsageError as exc:
         raise _UserError(str(exc)) from None
@@ -96,19 +108,42 @@ def _clock_text(seconds: float) -> str:
 
 def _plain(value: object, width: int) -> str:
     """Untrusted text made safe for a terminal line and cut to ``width``."""
+    from loadwatch.problems import terminal_text
+
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    text = "".join(c if c.isprintable() else " " for c in str(value))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return terminal_text(value, width)
 
 
-def _activity_table(activities: object, timezone: str) -> str:
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+#: injection"): such text cells get a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: object) -> object:
+    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas.
+
+    Titles, shoe and file names are untrusted (``=HYPERLINK(...)``, ``=cmd|' /C calc'!A0``):
+    a text cell starting with one of :data:`FORMULA_STARTS` is prefixed with ``'``, which
+    spreadsheets show as text. Numbers (a negative offset) are left alone.
+    """
     import pandas as pd
 
-    from loadwatch.read import local_times
+    assert isinstance(frame, pd.DataFrame)
+    out = frame.copy()
+    for name in out.columns:
+        col = out[name]
+        if not (pd.api.types.is_string_dtype(col) or col.dtype == object):
+            continue
+        text = col.map(lambda v: v if not isinstance(v, str) or not v.startswith(FORMULA_STARTS)
+                       else "'" + v)
+        out[name] = text.astype(col.dtype) if pd.api.types.is_string_dtype(col) else text
+    return out
 
-    frame = activities if isinstance(activities, pd.DataFrame) else pd.DataFrame()
-    local = local_times(frame, timezone).dt.strftime("%Y-%m-%d %H:%M")
+
+def _activity_table(frame: pd.DataFrame) -> str:
+    """The human-readable activity list; dates are ``start_local`` (loadwatch.calendar)."""
+    local = frame["start_local"].dt.strftime("%Y-%m-%d %H:%M")
     duration = frame["moving_s"].astype("float64").fillna(frame["elapsed_s"].astype("float64"))
     cells = {
         "date": local.fillna("").tolist(),
@@ -144,21 +179,25 @@ def _activity_table(activities: object, timezone: str) -> str:
     "swimming, other.",
 )
 @click.option(
-    "--timezone", default="UTC", show_default=True, metavar="ZONE",
-    help="Your IANA time zone (e.g. Europe/Paris): applied to Garmin CSV and training-log "
-    "times, which carry no zone, and used for the dates shown.",
+    "--timezone", default=None, metavar="ZONE",
+    help="Your IANA time zone (e.g. Europe/Paris), overriding athlete.timezone of the "
+    "config: applied to Garmin CSV and training-log times, which carry no zone, and used "
+    "for the dates shown (default: the config's zone, else each file's own offset, else UTC).",
 )
+@settings_options
 @_jobs_option
 @cache_options
 def activities(
-    paths: tuple[str, ...], output: str, sports: tuple[str, ...], timezone: str, jobs: int,
-    cache: object,
+    paths: tuple[str, ...], output: str, sports: tuple[str, ...], timezone: str | None,
+    config: str | None, today: dt.date | None, jobs: int, cache: Cache | None,
 ) -> None:
     """List the activities found in PATHS (files, folders, .gz, .zip).
 
     Prints one line per activity (copies of one activity, e.g. a FIT file and its GPX,
-    are merged), then a summary line and each file that could not be read on stderr.
-    Exits with 2 when nothing could be read.
+    are merged) at its local start time, then a summary line (with the clock the times
+    are in) and each file that could not be read on stderr. Reads loadwatch.toml like the
+    other commands; --today leaves out activities after that day. Exits with 2 when
+    nothing could be read.
 
     \b
     Examples:
@@ -168,11 +207,15 @@ def activities(
       loadwatch activities log.csv --format json
     """
     import json
+    from pathlib import Path
 
-    from loadwatch import schema
+    import pandas as pd
+
+    from loadwatch import calendar, schema
     from loadwatch.problems import UsageError
     from loadwatch.progress import Progress
     from loadwatch.read import read_activities
+    from loadwatch.settings import load_settings
 
     unknown = [s for s in sports if s not in schema.SPORTS]
     if unknown:
@@ -182,13 +225,17 @@ def activities(
         )
     progress = Progress()
     try:
-        result = read_activities(paths, timezone=timezone, jobs=jobs,
-                                 cache=cache, progress=progress)  # type: ignore[arg-type]
+        settings = load_settings(config, search=[Path(p) for p in paths[:1]])
+        zone = timezone or settings.timezone
+        result = read_activities(paths, timezone=zone, jobs=jobs, cache=cache,
+                                 progress=progress)
     except UsageError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise _UserError(str(exc)) from None
     finally:
         progress.close()
     frame = result.activities
+    if today is not None:
+        frame = frame[(frame["start_local"].dt.normalize() <= pd.Timestamp(today)).to_numpy()]
     if sports:
         wanted = set(sports)
         if "running" in wanted:
@@ -197,14 +244,16 @@ def activities(
     if output == "json":
         text = json.dumps(schema.to_records(frame, schema.ACTIVITY), indent=2, ensure_ascii=False)
     elif output == "csv":
-        text = schema.public(frame, schema.ACTIVITY).to_csv(index=False).rstrip("\n")
+        text = spreadsheet_safe(schema.public(frame, schema.ACTIVITY)).to_csv(index=False)
+        text = text.rstrip("\n")
     else:
-        text = _activity_table(frame, result.timezone)
+        text = _activity_table(frame)
     if len(result.activities):
         click.echo(text)
-    click.echo(result.summary_line(), err=True)
+    clock = f"; times in {calendar.describe(frame, zone)}" if len(frame) else ""
+    click.echo(result.summary_line() + clock, err=True)
     for problem in result.problems:
-        click.echo(f"{problem.source}: {problem.reason}", err=True)
+        click.echo(problem.line(), err=True)
     if len(result.activities) == 0:
         click.echo("Error: no activity could be read from the paths given.", err=True)
         sys.exit(2)
@@ -215,8 +264,9 @@ def activities(
 
 def _text(value: object, width: int = 80) -> str:
     """Untrusted text made safe for one terminal line."""
-    text = "".join(c if c.isprintable() else " " for c in str(value))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    from loadwatch.problems import terminal_text
+
+    return terminal_text(value, width)
 
 
 
@@ -249,8 +299,18 @@ def _cell(fmt: str, value: object) -> str:
     return fmt.format(value)
 
 
-def _week_table(weekly) -> str:  # weekly: pd.DataFrame
-    lines = ["  ".join(h.rjust(w) for h, _, _, w in _WEEK_TABLE)]
+def _week_table(weekly, units: str = "km") -> str:  # weekly: pd.DataFrame
+    from loadwatch.format import units_for
+
+    u = units_for(units)
+    weekly = weekly.assign(**{c: u.d(weekly[c]) for c in ("distance_km", "longest_run_km",
+                                                          "trail_km")},
+                           descent_m=u.e(weekly["descent_m"]))
+
+    def head(h: str) -> str:
+        return h.replace("km", u.dist) if h in ("km", "trail km") else h
+
+    lines = ["  ".join(head(h).rjust(w) for h, _, _, w in _WEEK_TABLE)]
     for row in weekly.itertuples(index=False):
         lines.append("  ".join(
             _cell(fmt, getattr(row, col)).rjust(w) for _, col, fmt, w in _WEEK_TABLE
@@ -262,11 +322,13 @@ def _week_table(weekly) -> str:  # weekly: pd.DataFrame
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--format", "output", type=click.Choice(["table", "csv", "json"]),
               default="table", show_default=True, help="Output format.")
-@_config_option
+@settings_options
+@_units_option
 @_jobs_option
 @cache_options
 def weekly(
-    paths: tuple[str, ...], output: str, config: str | None, jobs: int, cache: object
+    paths: tuple[str, ...], output: str, config: str | None, today: dt.date | None,
+    units: str, jobs: int, cache: Cache | None,
 ) -> None:
     """Print the weekly load of PATHS: one row per ISO week (Monday first, local time).
 
@@ -284,113 +346,130 @@ def weekly(
 
     from loadwatch import schema
 
-    a = _analyse(paths, config, jobs, cache)
+    a = _analyse(paths, config, jobs, cache, today)
     if output == "json":
         click.echo(json.dumps(schema.to_records(a.weekly, schema.WEEKLY), indent=2))
     elif output == "csv":
         click.echo(schema.public(a.weekly, schema.WEEKLY).to_csv(index=False).rstrip("\n"))
     else:
-        click.echo(_week_table(a.weekly))
+        click.echo(_week_table(a.weekly, units))
     for p in a.problems:
-        click.echo(f"{_text(p.source, 200)}: {_text(p.reason, 200)}", err=True)
+        click.echo(p.line(), err=True)
 
 
-_FAIL_ON = ("info", "caution", "warning", "never")
+#: ``batch`` exit code when the run could not complete (1 is reserved for findings).
+BATCH_INCOMPLETE = 3
 
 
-def check_payload(a, weeks: int) -> dict:  # a: Analysis
-    """The JSON document of ``loadwatch check``: the shown weeks, their findings, envelope."""
+#: The keys of a finding in ``check --format json`` (the FINDINGS columns, README).
+CHECK_FINDING_KEYS = ("rule", "severity", "week", "week_start", "date", "activity_id",
+                      "value", "threshold", "unit", "threshold_name", "baseline", "facts",
+                      "message", "conditions", "evidence", "advice")
+
+
+def check_payload(a: Analysis, weeks: int, units: str = "km") -> dict[str, Any]:
+    """The JSON document of ``loadwatch check``: the shown weeks, their findings (structured
+    fields plus the message in ``units``), envelope, and the clock of the weeks
+    (``local_time``) and the ``today`` they were judged on."""
     import dataclasses
 
+    from loadwatch import format as fmt
     from loadwatch import schema
     from loadwatch.analyse import problem_records
 
+    u = fmt.units_for(units)
     shown = a.weekly.tail(weeks)
     findings = a.findings[a.findings["week"].isin(shown["week"])]
-    keys = ("rule", "severity", "week", "activity_id", "value", "threshold", "unit",
-            "message", "conditions", "evidence")
     records = schema.to_records(findings, schema.FINDINGS)
+    for r in records:
+        r["message"] = fmt.message(r, u)
     env = None
     if a.envelope is not None:
         env = dataclasses.asdict(a.envelope)
         env["week_start"] = a.envelope.week_start.isoformat()
+        env["basis"] = {k: fmt.fill(t, f, u) for k, (t, f) in a.envelope.reasons.items()} \
+            or env["basis"]
+        env.pop("reasons", None)
     return {
         "athlete": a.athlete,
         "generated": a.generated.isoformat() if a.generated else None,
         "weeks": schema.to_records(shown.iloc[::-1], schema.WEEKLY),
-        "findings": [{k: r[k] for k in keys} for r in reversed(records)],
+        "findings": [{k: r[k] for k in CHECK_FINDING_KEYS} for r in reversed(records)],
         "envelope": env,
         "problems": problem_records(a.problems),
+        "local_time": a.timezone,
+        "today": a.today.isoformat() if a.today else None,
     }
 
 
-_RED_FLAGS = (
-    "Red flags: groin or front-of-hip pain that worsens with weight-bearing; pain at night "
-    "or at rest; inability to bear weight; pain with fever or chills; clicking, locking or "
-    "catching in the joint; pain that persists beyond two weeks of self-care. Stop running "
-    "and get prompt medical assessment: these can be signs of a hip stress fracture."
-)
-_DISCLAIMER = ("loadwatch is not a diagnosis or medical advice. It cannot tell whether you "
-               "are injured.")
-
-
-def check_text(a, weeks: int) -> str:  # a: Analysis
-    """The human-readable ``loadwatch check`` report, newest week first."""
+def check_text(a: Analysis, weeks: int, units: str = "km") -> str:
+    """The human-readable ``loadwatch check`` report, newest week first, in ``units``;
+    each week's findings most severe first."""
     import textwrap
 
+    from loadwatch import format as fmt
+    from loadwatch.schema import severity_rank
+    from loadwatch.wording import DISCLAIMER, red_flags_sentence
+
+    u = fmt.units_for(units)
     shown = a.weekly.tail(weeks)
     runs = int(a.weekly["runs"].sum())
     who = f"{_text(a.athlete, 40)}: " if a.athlete else ""
     out = [f"{who}{runs} runs, {a.weekly['week'].iat[0]} to {a.weekly['week'].iat[-1]} "
-           f"(weeks in {a.timezone}); showing the last {len(shown)} weeks"]
+           f"(local time: {a.timezone}); showing the last {len(shown)} weeks"]
     if a.defaults_used:
         out.append("Assumed: " + "; ".join(a.defaults_used))
     wrap = textwrap.TextWrapper(width=96, initial_indent="    ", subsequent_indent="    ")
     for row in shown.iloc[::-1].itertuples(index=False):
-        line = (f"{row.week} (from {row.week_start:%d %b %Y}): {row.distance_km:.1f} km, "
-                f"{row.runs} run{'s' if row.runs != 1 else ''}")
+        line = (f"{row.week} (from {row.week_start:%d %b %Y}): {u.fd(row.distance_km)}, "
+                f"{fmt.plural(row.runs, 'run')}")
         if row.runs:
-            line += f", longest {row.longest_run_km:.1f} km, load {row.load:.0f}"
+            line += f", longest {u.fd(row.longest_run_km)}, load {row.load:.0f}"
         if not row.covered:
             line += " (not fully covered by the data)"
         out += ["", line]
         fs = a.findings[a.findings["week"] == row.week]
+        fs = fs.assign(_rank=fs["severity"].map(severity_rank)).sort_values(
+            "_rank", ascending=False, kind="stable")
         for f in fs.itertuples(index=False):
-            out.append(f"  {f.severity.upper():9} {f.rule}")
-            out.append(wrap.fill(_text(f.message, 400)))
+            out.append(f"  {f.severity.upper():9} {fmt.rule_title(f.rule)}")
+            out.append(wrap.fill(_text(fmt.message(f, u), 2000)))
     e = a.envelope
     if e is not None:
-        def num(x: float | None, unit: str) -> str:
-            return "no limit from the rules" if x is None else f"{x:g} {unit}"
+        def num(x: float | None, text: str) -> str:
+            return "no limit from the rules" if x is None else text
 
         out += ["", f"Next week ({e.week}) holds without a caution: distance "
-                f"{num(e.distance_km, 'km')}, longest run {num(e.longest_run_km, 'km')}, "
-                f"descent {num(e.descent_m, 'm')}"]
-        out += [wrap.fill(f"{k}: {v}") for k, v in e.basis.items()]
+                f"{num(e.distance_km, u.fd(e.distance_km))}, longest run "
+                f"{num(e.longest_run_km, u.fd(e.longest_run_km))}, "
+                f"descent {num(e.descent_m, u.fe(e.descent_m))}"]
+        names = {"distance_km": "distance", "longest_run_km": "longest run",
+                 "descent_m": "descent"}
+        out += [wrap.fill(f"{names.get(k, k)}: {fmt.fill(t, f, u)}")
+                for k, (t, f) in e.reasons.items()]
     if a.not_evaluated:
         out += ["", "Not evaluated:"] + [wrap.fill(n) for n in a.not_evaluated]
     if a.problems:
         out += ["", f"{len(a.problems)} file(s) with problems:"]
         out += [f"    {_text(p.source, 120)}: {_text(p.reason, 200)}" for p in a.problems]
-    out += ["", textwrap.fill(_RED_FLAGS, 96), _DISCLAIMER]
+    out += ["", textwrap.fill(red_flags_sentence(), 96, break_on_hyphens=False), DISCLAIMER]
     return "\n".join(out)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@_config_option
+@settings_options
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
-@click.option("--fail-on", type=click.Choice(_FAIL_ON), default="never", show_default=True,
-              help="Exit with 1 when a finding in the shown weeks is at or above this "
-              "severity (seek_care counts above warning).")
+@fail_on_option
 @click.option("--weeks", default=12, show_default=True, type=click.IntRange(1, 10000),
               help="How many recent weeks to show.")
+@_units_option
 @_jobs_option
 @cache_options
 def check(
-    paths: tuple[str, ...], config: str | None, output: str, fail_on: str, weeks: int,
-    jobs: int, cache: object,
+    paths: tuple[str, ...], config: str | None, today: dt.date | None, output: str,
+    fail_on: str, weeks: int, units: str, jobs: int, cache: Cache | None,
 ) -> None:
     """Check the training in PATHS against the rule catalogue.
 
@@ -399,29 +478,28 @@ def check(
     trip no caution), and the defaults assumed. No rule detects an injury; only the
     symptom log (symptoms.csv beside the files) can say "seek care".
 
-    Exit codes: 0 fine, 1 a finding at or above --fail-on, 2 usage error or nothing
-    to read.
+    Exit codes: 0 fine, 1 a current finding (this week's, or last week's while this
+    week has no runs yet: what batch calls current) at or above --fail-on, 2 usage error
+    or nothing to read.
 
     \b
     Examples:
       loadwatch check ~/exports/
       loadwatch check export.zip --config loadwatch.toml --weeks 4
       loadwatch check runs/ --format json --fail-on caution
+      loadwatch check runs/ --today 2026-03-02 --fail-on caution
     """
     import json
 
-    from loadwatch import schema
+    from loadwatch.analysis import current_findings, fails
 
-    a = _analyse(paths, config, jobs, cache)
+    a = _analyse(paths, config, jobs, cache, today)
     if output == "json":
-        click.echo(json.dumps(check_payload(a, weeks), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(check_payload(a, weeks, units), indent=2, ensure_ascii=False))
     else:
-        click.echo(check_text(a, weeks))
-    if fail_on != "never":
-        shown = a.findings[a.findings["week"].isin(a.weekly["week"].tail(weeks))]
-        ranks = shown["severity"].map(schema.severity_rank)
-        if (ranks >= schema.severity_rank(fail_on)).any():
-            sys.exit(1)
+        click.echo(check_text(a, weeks, units))
+    if fails(current_findings(a)["severity"].astype(str), fail_on):
+        sys.exit(1)
 
 
 # --- report -----------------------------------------------------------------------------
@@ -431,8 +509,9 @@ def check(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--output", default="report.html", show_default=True,
               type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
-              help="Where to write the HTML report (replaced atomically).")
-@_config_option
+              help="Where to write the HTML report (replaced atomically; '-' for stdout). "
+              "Anything but a regular file (a device, a symlink) is refused.")
+@settings_options
 @click.option("--weeks", default=16, show_default=True, type=click.IntRange(1, 10000),
               help="How many recent weeks to show; the full history still sets baselines.")
 @click.option("--units", type=click.Choice(["km", "mi"]), default="km", show_default=True,
@@ -441,8 +520,8 @@ def check(
 @_jobs_option
 @cache_options
 def report(
-    paths: tuple[str, ...], output: str, config: str | None, weeks: int, units: str,
-    open_: bool, jobs: int, cache: object,
+    paths: tuple[str, ...], output: str, config: str | None, today: dt.date | None,
+    weeks: int, units: str, open_: bool, jobs: int, cache: Cache | None,
 ) -> None:
     """Write a self-contained HTML report of the training in PATHS.
 
@@ -459,13 +538,21 @@ def report(
     """
     from loadwatch.report import write_report
 
-    a = _analyse(paths, config, jobs, cache)
+    a = _analyse(paths, config, jobs, cache, today)
+    if output == "-":  # through to stdout (a pipe, a terminal): nothing to replace
+        from loadwatch.report.render import render_report
+
+        html = render_report(a, weeks=weeks, units=units)
+        for p in a.problems:
+            click.echo(p.line(), err=True)
+        click.echo(html, nl=False)
+        return
     try:
         path = write_report(a, output, weeks=weeks, units=units)
     except OSError as exc:
-        raise _UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise _UserError(f"cannot write {_text(output, 200)}: {exc.strerror or exc}") from None
     for p in a.problems:
-        click.echo(f"{_text(p.source, 200)}: {_text(p.reason, 200)}", err=True)
+        click.echo(p.line(), err=True)
     click.echo(str(path))
     if open_:
         click.launch(str(path.resolve()))
@@ -478,10 +565,9 @@ def report(
 @click.option("-o", "--output-dir", "outdir", required=True, metavar="DIR",
               type=click.Path(file_okay=False, path_type=str),
               help="Folder for the reports, index.html and summary.json (created if needed).")
+@settings_options
 @_jobs_option
-@click.option("--fail-on", type=click.Choice(_FAIL_ON), default="never", show_default=True,
-              help="Exit with 1 when an athlete's current finding is at or above this "
-              "severity (seek_care counts above warning).")
+@fail_on_option
 @cache_options
 @click.option("-q", "--quiet", is_flag=True,
               help="Print nothing unless an athlete is at or above --fail-on or could not "
@@ -492,21 +578,24 @@ def report(
 @click.option("--units", type=click.Choice(["km", "mi"]), default="km", show_default=True,
               help="Distances in km (elevation in m) or miles (elevation in ft).")
 def batch(
-    roster: str, outdir: str, jobs: int, fail_on: str, cache: object, quiet: bool,
-    verbose: bool, weeks: int, units: str,
+    roster: str, outdir: str, config: str | None, today: dt.date | None, jobs: int,
+    fail_on: str, cache: Cache | None, quiet: bool, verbose: bool, weeks: int, units: str,
 ) -> None:
     """Write a report for every athlete of ROSTER, an index page and summary.json.
 
     ROSTER is a TOML file with one [[athlete]] table per athlete: name, paths (folders
     or files, relative to the roster file) and optionally config (a loadwatch.toml;
-    default: the one in the first path). Parsed files are cached, so a weekly re-run only
-    parses what is new. OUTDIR/index.html lists the athletes, most severe finding of
-    their latest week first, with findings not in the previous run marked new; an
+    default: the one in the first path, else --config). Parsed files are cached, so a
+    weekly re-run only parses what is new. OUTDIR/index.html lists the athletes, most
+    severe current finding first, with findings not in the previous run marked new; an
     athlete whose files cannot be read gets a row saying so, the others are still
     written. Prints the index's path.
 
     Exit codes: 0 fine, 1 an athlete's current finding at or above --fail-on, 2 usage
-    error (bad roster, output folder not writable).
+    error (bad roster, output folder cannot be created), 3 could not complete (the
+    outputs could not be written, e.g. disk full or read-only folder, or an internal
+    error; no previous output was replaced), 143 stopped by SIGTERM. An athlete whose
+    files cannot be read is a row of the index, not an exit code.
 
     \b
     Roster example:
@@ -521,17 +610,33 @@ def batch(
       loadwatch batch roster.toml -o /var/www/squad --fail-on caution --quiet
       loadwatch batch roster.toml -o out --no-cache --jobs 1 --units mi
     """
-    from loadwatch.batch import run_batch
+    from loadwatch.batch import OutputsNotWritten, run_batch
+    from loadwatch.lifetime import SIGTERM_EXIT, Terminated, terminate_on_sigterm
     from loadwatch.problems import UsageError
     from loadwatch.progress import Progress
     from loadwatch.roster import load_roster
 
     progress = Progress(quiet=quiet, verbose=verbose)
     try:
-        result = run_batch(load_roster(roster), outdir, jobs=jobs, cache=cache,  # type: ignore
-                           progress=progress, weeks=weeks, units=units)
+        with terminate_on_sigterm():
+            result = run_batch(load_roster(roster), outdir, jobs=jobs, cache=cache,
+                               progress=progress, weeks=weeks, units=units, today=today,
+                               config=config)
     except UsageError as exc:
         raise _UserError(str(exc)) from None
+    except OutputsNotWritten as exc:
+        progress.close()
+        click.echo(f"Error: {_text(exc, 400)}", err=True)
+        sys.exit(BATCH_INCOMPLETE)
+    except Terminated:
+        progress.close()
+        click.echo("loadwatch: batch stopped (SIGTERM); no output was replaced", err=True)
+        sys.exit(SIGTERM_EXIT)
+    except Exception as exc:  # a bug: one line and the "could not complete" code, never 1
+        progress.close()
+        click.echo(f"Error: batch could not complete: internal error: "
+                   f"{type(exc).__name__}: {_text(exc, 300)}", err=True)
+        sys.exit(BATCH_INCOMPLETE)
     finally:
         progress.close()
     for notice in result.notices:
@@ -550,10 +655,99 @@ def batch(
         sys.exit(1)
 
 
+# --- init and pain (set-up and the pain log) ---------------------------------------------
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--name", default="", help="The athlete's name for the report header.")
+@_jobs_option
+@cache_options
+def init(paths: tuple[str, ...], name: str, jobs: int, cache: Cache | None) -> None:
+    """Write a commented loadwatch.toml beside the files in PATHS.
+
+    It holds what the files can tell: the time zone from their UTC offsets, max and
+    threshold heart rate from the runs, and the shoes the runs name with their km so far;
+    the rest are commented lines to fill in. An existing loadwatch.toml is never
+    overwritten (exit code 2). Prints the file written.
+
+    \b
+    Examples:
+      loadwatch init ~/exports
+      loadwatch init ~/exports/strava.zip --name Sam
+    """
+    from loadwatch.init import init_config
+    from loadwatch.problems import UsageError
+
+    try:
+        path, text = init_config(list(paths), name=name, jobs=jobs, cache=cache)
+    except UsageError as exc:
+        raise _UserError(str(exc)) from None
+    click.echo(text, nl=False)
+    click.echo(f"wrote {path}", err=True)
+
+
+def _red_flag_options(f):  # one --flag per red-flag column of the symptom log
+    from loadwatch.symptoms import RED_FLAGS
+
+    for column, reads in reversed(RED_FLAGS.items()):
+        f = click.option(f"--{column.replace('_', '-')}", column, is_flag=True,
+                         help=f"Red flag: {reads}.")(f)
+    return f
+
+
+@cli.command()
+@click.argument("level", type=click.FloatRange(0, 10), metavar="PAIN")
+@click.argument("path", default=".", type=click.Path(path_type=str))
+@click.option("--area", default="", help="Where it hurts, e.g. groin, outer hip, calf.")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Day of the entry (default: today in the athlete's time zone).")
+@click.option("--notes", default="", help="Free text, e.g. what provokes it.")
+@_red_flag_options
+def pain(level: float, path: str, area: str, day: object, notes: str, **flags: bool) -> None:
+    """Log PAIN (0-10) in symptoms.csv in PATH (default: this folder).
+
+    Appends one validated row (the file is created with its header if absent, and
+    rewritten atomically). Red flags make the next report say: stop running and get
+    prompt medical assessment.
+
+    \b
+    Examples:
+      loadwatch pain 3 --area groin --night-pain --notes "after the long run" ~/exports
+      loadwatch pain 0 --area groin --date 2026-03-02
+    """
+    import datetime as dt
+    from pathlib import Path
+
+    from loadwatch import calendar
+    from loadwatch.painlog import log_pain
+    from loadwatch.problems import UsageError
+    from loadwatch.settings import load_settings
+
+    date = day.date() if isinstance(day, dt.datetime) else None
+    if date is None:  # today as the analysis will see it: in the zone of loadwatch.toml
+        try:
+            zone = load_settings(search=[Path(path)]).timezone
+        except UsageError:
+            zone = None  # a broken config must not stop a pain entry; the report says why
+        date = calendar.today(zone)
+    try:
+        target, entry = log_pain(path, level, area=area, notes=notes, date=date,
+                                 red_flags=[c for c, on in flags.items() if on])
+    except UsageError as exc:
+        raise _UserError(str(exc)) from None
+    where = f" ({entry['area']})" if entry["area"] else ""
+    line = f"logged pain {level:g}/10{where} on {entry['date']:%Y-%m-%d} in {target}"
+    red = entry["red_flags"]
+    if isinstance(red, list) and red:
+        line += (f"\nred flags: {', '.join(str(r) for r in red)}: stop running and get "
+                 "prompt medical assessment")
+    click.echo(line)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="loadwatch")
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -1,7 +1,8 @@
 """README sections generated from the code, so the docs cannot drift from it.
 
 The README holds marked blocks (``<!-- generated:NAME -->`` ... ``<!-- /generated -->``);
-:func:`update_readme` rewrites them from the schema and the rule catalogue, and
+:func:`update_readme` rewrites them from the schema, the rule catalogue and the fixed
+wording (:mod:`loadwatch.wording`: disclaimer and red flags), and
 ``tests/test_docs.py`` fails when the committed README differs. Regenerate with
 ``python -m loadwatch.docs README.md``.
 """
@@ -13,28 +14,35 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from loadwatch import schema
-from loadwatch.rules import CONDITIONS, RULES
+from loadwatch import schema, wording
+from loadwatch.rules import CONDITIONS, RULES, Threshold
 
 
 def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
+def _limit(t: Threshold) -> str:
+    shown = f"{_fmt(t.value)} {t.unit}"
+    if t.unit == "fraction":
+        shown += f" ({t.shown()})"
+    return f"`{t.name}` = {shown}" + (f" → {t.severity}" if t.severity else "")
+
+
 def rules_table() -> str:
-    """Markdown table of the rule catalogue: id, thresholds, linked conditions, evidence."""
+    """Markdown table of the rule catalogue, generated from the declared values: what each
+    rule measures (its text filled from its thresholds and windows), every toml key with its
+    default, the conditions and the evidence. Bone-stress stepped keys are marked."""
     lines = [
-        "| rule | what it measures | thresholds (toml key = default) "
+        "| rule | what it measures | thresholds and windows (toml key = default) "
         "| linked conditions | evidence |",
         "|---|---|---|---|---|",
     ]
     for rule in RULES.values():
-        limits = "<br>".join(
-            f"`{t.name}` = {_fmt(t.value)} {t.unit}" + (f" → {t.severity}" if t.severity else "")
-            for t in rule.thresholds
-        )
+        limits = "<br>".join(_limit(t) + (" (bone-stress step)" if t.step else "")
+                             for t in rule.thresholds)
         conditions = ", ".join(CONDITIONS[c].name for c in rule.conditions if c in CONDITIONS)
-        metric = rule.metric.replace("|", "/")
+        metric = f"{rule.description}; needs {rule.needs}".replace("|", "/")
         lines.append(
             f"| `{rule.id}`<br>{rule.title} | {metric} | {limits or '—'} | {conditions} | "
             f"{rule.evidence.strength}: {rule.evidence.citation} |"
@@ -47,6 +55,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "weekly-columns": lambda: schema.markdown_table(schema.WEEKLY),
     "findings-columns": lambda: schema.markdown_table(schema.FINDINGS),
     "rules": rules_table,
+    "wording": wording.readme_block,
 }
 
 _BLOCK = re.compile(r"(<!-- generated:([\w-]+) -->\n)(.*?)(<!-- /generated -->)", re.S)

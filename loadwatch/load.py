@@ -12,7 +12,8 @@ when the last activity is recent (:data:`RECENT_DAYS`), because then the days si
 References
 ----------
 Banister TRIMP: sum(dt_min * x * 0.64 e^(1.92 x)), women 0.86 e^(1.67 x), x = heart-rate
-reserve fraction. Threshold HR default: resting + 0.85 x (max - resting) (Karvonen).
+reserve fraction. Threshold HR: the configured value, else estimated from the runs
+(:mod:`loadwatch.physiology`), else resting + 0.85 x (max - resting) (Karvonen).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from loadwatch import schema
+from loadwatch import calendar, schema
+from loadwatch.physiology import estimate_threshold_hr
 from loadwatch.settings import Settings
 
 #: Resting HR assumed when the athlete gives none [bpm] (a typical adult value).
@@ -49,15 +51,6 @@ RECENT_DAYS = 14
 BRIDGE_DAYS = 7
 
 _NAN_WHEN_NO_DATA = ("hi_intensity_min", "trimp", "ascent_m", "descent_m", "downhill_km")
-
-
-def local_start(activities: pd.DataFrame, settings: Settings) -> pd.Series:
-    """Local wall-clock start times (naive): settings zone, else the file's offset, else UTC."""
-    start = activities["start_time"]
-    if settings.timezone:
-        return start.dt.tz_convert(settings.timezone).dt.tz_localize(None)
-    offset = activities["utc_offset_min"].astype("float64").fillna(0.0).to_numpy()
-    return start.dt.tz_localize(None) + pd.to_timedelta(offset, unit="min")
 
 
 def is_run(activities: pd.DataFrame) -> np.ndarray:
@@ -120,14 +113,25 @@ def hr_zones(settings: Settings, activities: pd.DataFrame) -> tuple[dict, list[s
         if mx is not None:
             notes.append(f"max HR {mx:g} bpm (highest plausible value seen in the last "
                          f"{MAX_HR_WINDOW_DAYS} days of data)")
-    lthr = settings.threshold_hr
+    lthr, lthr_source = settings.threshold_hr, "settings"
+    if lthr is None:
+        estimate = estimate_threshold_hr(activities, mx)
+        lthr, lthr_source = estimate.bpm, estimate.note
+        if lthr is not None:
+            notes.append(f"threshold HR {lthr:.0f} bpm ({estimate.note})")
     if lthr is None and mx is not None and mx > rest:
         lthr = rest + LTHR_RESERVE_FRACTION * (mx - rest)
-        notes.append(f"threshold HR {lthr:.0f} bpm (resting + 0.85 x (max - resting))")
+        lthr_source = "resting + 0.85 x (max - resting)"
+        notes.append(f"threshold HR {lthr:.0f} bpm ({lthr_source}; {estimate.note})")
+    if mx is None and activities["has_hr"].fillna(False).any():
+        notes.append(f"heart rate recorded, but no plausible maximum in the last "
+                     f"{MAX_HR_WINDOW_DAYS} days: set athlete.max_hr to use your heart rate")
     sex = settings.sex or "male"
     if settings.sex is None:
         notes.append("sex not given: TRIMP uses the men's weighting (0.64, 1.92)")
-    return {"rest": rest, "max": mx, "lthr": lthr, "weights": TRIMP_WEIGHTS[sex]}, notes
+    zones = {"rest": rest, "max": mx, "lthr": lthr, "lthr_source": lthr_source,
+             "weights": TRIMP_WEIGHTS[sex]}
+    return zones, notes
 
 
 def _trimp_weight(bpm: np.ndarray, zones: dict) -> np.ndarray:
@@ -141,7 +145,7 @@ def assign_shoes(activities: pd.DataFrame, settings: Settings) -> pd.Series:
     shoe = activities["shoe"].astype("string").str.strip().replace("", pd.NA)
     if not settings.shoes:
         return shoe
-    day = local_start(activities, settings).dt.normalize()
+    day = calendar.local_day(activities, settings.timezone)
     free = (shoe.isna().to_numpy(bool)) & is_run(activities)
     # later-starting ranges win where ranges overlap
     for s in sorted(settings.shoes, key=lambda s: s.from_date or dt.date.min):
@@ -155,14 +159,17 @@ def assign_shoes(activities: pd.DataFrame, settings: Settings) -> pd.Series:
 
 
 def prepare(activities: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, list[str]]:
-    """Fill trimp, hi_intensity_s and shoe for this athlete; return (activities, defaults used).
+    """Fill trimp, hi_intensity_s, shoe and the local start (``start_local``,
+    ``local_time_from``, by :mod:`loadwatch.calendar`) for this athlete; return
+    (activities, defaults used).
 
     ``trimp`` [AU] is Banister's TRIMP (see the module's References) and ``hi_intensity_s``
     [s] the time at or above threshold HR. Both come from the HR histogram; without one,
     TRIMP is approximated from average HR x moving time (noted in ``quality``) and time
     above threshold from the speed histogram against the threshold pace.
     """
-    acts = schema.conform(activities, schema.ACTIVITY)
+    acts = schema.conform(calendar.with_local_start(activities, settings.timezone),
+                          schema.ACTIVITY)
     zones, notes = hr_zones(settings, acts)
     hr, has_hr = _histograms(acts["hr_hist_s"], schema.HR_BINS)
     speed, has_speed = _histograms(acts["speed_hist_s"], schema.SPEED_BINS)
@@ -262,7 +269,7 @@ def daily_frame(
     if activities.empty:
         return schema.empty(schema.DAILY)
     acts = activities.reset_index(drop=True)
-    dates = local_start(acts, settings).dt.normalize()
+    dates = calendar.local_day(acts, settings.timezone)
     run = is_run(acts)
     km = acts["distance_km"].fillna(0.0).to_numpy(float)
     moving = acts["moving_s"].fillna(acts["elapsed_s"]).fillna(0.0).to_numpy(float)
@@ -289,9 +296,8 @@ def daily_frame(
     day = g.sum(min_count=1)
     day["longest_run_km"] = g["longest_run_km"].max()
     spans = coverage_spans(acts, dates, today)
-    first = dates.min() - pd.Timedelta(days=int(dates.min().weekday()))
-    last = max(dates.max(), spans[-1][1])
-    last = last + pd.Timedelta(days=6 - int(last.weekday()))
+    first = calendar.monday(dates.min())
+    last = calendar.sunday(max(dates.max(), spans[-1][1]))
     index = pd.date_range(first, last, freq="D", name="date")
     day = day.reindex(index)
     no_runs = day["runs"].fillna(0).to_numpy() == 0
@@ -308,14 +314,6 @@ def daily_frame(
     return schema.conform(day.reset_index(), schema.DAILY)
 
 
-def iso_week(week_start: pd.Series) -> pd.Series:
-    """ISO week labels like 2026-W08 for Monday dates."""
-    iso = week_start.dt.isocalendar()
-    return (iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)).astype(
-        "string"
-    )
-
-
 def weekly_frame(daily: pd.DataFrame) -> pd.DataFrame:
     """ISO weeks (schema.WEEKLY) from the daily frame.
 
@@ -326,7 +324,7 @@ def weekly_frame(daily: pd.DataFrame) -> pd.DataFrame:
     if daily.empty:
         return schema.empty(schema.WEEKLY)
     d = daily.copy()
-    d["week_start"] = d["date"] - pd.to_timedelta(d["date"].dt.day_of_week, unit="D")
+    d["week_start"] = calendar.mondays(d["date"])
     no_runs = d["runs"].to_numpy() == 0
     for col in _NAN_WHEN_NO_DATA:
         d[col] = d[col].mask(no_runs)
@@ -342,7 +340,7 @@ def weekly_frame(daily: pd.DataFrame) -> pd.DataFrame:
         w[col] = w[col].mask(runs0, 0.0) if col in _NAN_WHEN_NO_DATA else w[col].fillna(0.0)
     w["covered"] = g["ok"].all() & g["any_covered"].any()
     w = w.reset_index()
-    w["week"] = iso_week(w["week_start"])
+    w["week"] = calendar.week_labels(w["week_start"])
     dist = w["distance_km"].to_numpy(float)
     w["trail_share"] = np.where(dist > 0, w["trail_km"].to_numpy(float) / np.where(
         dist > 0, dist, 1.0), np.nan)
@@ -363,16 +361,16 @@ def shoe_frame(activities: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     acts = activities[run & activities["shoe"].notna().to_numpy(bool)]
     if acts.empty:
         return schema.empty(schema.SHOES)
-    day = local_start(acts, settings).dt.normalize()
+    day = calendar.local_day(acts, settings.timezone)
     frame = pd.DataFrame({
         "shoe": acts["shoe"].to_numpy(),
-        "week_start": (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).to_numpy(),
+        "week_start": calendar.mondays(day).to_numpy(),
         "distance_km": acts["distance_km"].fillna(0.0).to_numpy(float),
     })
     w = frame.groupby(["shoe", "week_start"], as_index=False)["distance_km"].sum()
     start = {s.name.casefold(): s.start_km for s in settings.shoes}
     offset = w["shoe"].str.casefold().map(start).fillna(0.0).astype(float)
     w["cumulative_km"] = w.groupby("shoe")["distance_km"].cumsum() + offset
-    w["week"] = iso_week(w["week_start"])
+    w["week"] = calendar.week_labels(w["week_start"])
     w = w.sort_values(["week_start", "shoe"]).reset_index(drop=True)
     return schema.conform(w, schema.SHOES)

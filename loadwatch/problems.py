@@ -27,6 +27,19 @@ class Problem:
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
 
+    def line(self, width: int = 200) -> str:
+        """``source: reason`` made safe for a terminal (see :func:`terminal_text`)."""
+        return f"{terminal_text(self.source, width)}: {terminal_text(self.reason, width)}"
+
+
+def terminal_text(value: object, width: int = 80) -> str:
+    """Untrusted text (file and member names, titles, athlete names) made safe for one
+    terminal line: every character that is not printable (carriage returns, newlines,
+    escape sequences such as a window-title change, bidi overrides) becomes a space, and
+    the text is cut to ``width`` characters. The one sanitiser for all terminal output."""
+    text = "".join(c if c.isprintable() else " " for c in str(value))
+    return text if len(text) <= width else text[: width - 1] + "…"
+
 
 class InputError(Exception):
     """A file cannot be imported; the message is the one-line reason shown to the user."""

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from loadwatch.problems import Problem
+from loadwatch.problems import terminal_text as _safe
 
 #: Shortest time between two redraws [s]: fast enough to look live, slow enough that
 #: drawing never costs more than the work it reports.
@@ -86,7 +87,7 @@ class Progress:
     def problem(self, problem: Problem) -> None:
         """List one problem file (``verbose`` only), above the bar."""
         if self.verbose:
-            self.message(f"{_safe(problem.source, 200)}: {_safe(problem.reason, 200)}")
+            self.message(problem.line())
 
     def message(self, text: str) -> None:
         """Print one line above the bar (always, even when ``quiet``)."""
@@ -167,8 +168,3 @@ class Progress:
             self.stream.flush()
             self._drawn = 0
 
-
-def _safe(value: object, width: int) -> str:
-    """Untrusted text (names, file names) made safe for one terminal line."""
-    text = "".join(c if c.isprintable() else " " for c in str(value))
-    return text if len(text) <= width else text[: width - 1] + "…"

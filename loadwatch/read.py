@@ -20,16 +20,19 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
-from loadwatch import schema
-from loadwatch.dedupe import dedupe
+from loadwatch import calendar, schema
+from loadwatch.dedupe import merge_copies
 from loadwatch.importers import SUFFIXES, ParsedActivity, reader_for
+from loadwatch.lifetime import new_pool
+from loadwatch.plausible import set_aside
 from loadwatch.problems import InputError, InputWarning, Problem, UsageError
 from loadwatch.sources import Item, estimate_files, iter_items
+from loadwatch.sport import check_sports
 
 #: Files parsed per batch (cache look-up, then the pool); bounds memory held as bytes.
 BATCH_FILES = 32
@@ -189,11 +192,14 @@ def parse_item(data: bytes, name: str, source: str) -> dict[str, Any]:
 def _zone(timezone: str | None) -> ZoneInfo:
     name = timezone or "UTC"
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        info = calendar.zone_info(name)
+    except ValueError:
+        info = None
+    if info is None:
         raise UsageError(
             f"unknown time zone {name!r} (use an IANA name such as Europe/Paris)"
         ) from None
+    return info
 
 
 def _batches(stream: Iterator[Item | Problem], size: int) -> Iterator[list[Item | Problem]]:
@@ -248,7 +254,7 @@ class _Parser:
         args = [(items[n].data, items[n].name, items[n].source) for n in todo]
         if self.jobs > 1 and len(todo) > 1 and not self.broken:
             if self.pool is None:
-                self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+                self.pool = new_pool(self.jobs)  # workers die with this process
             size = max(1, min(CHUNK_FILES, math.ceil(len(todo) / (2 * self.jobs))))
             for start in range(0, len(todo), size):
                 part = todo[start : start + size]
@@ -310,7 +316,8 @@ def read_activities(
     """Read every activity under ``paths`` (files, folders, .gz, .zip).
 
     ``timezone`` (IANA name, default UTC) is the athlete's zone, applied to sources that
-    give local times without a zone (Garmin CSV, training logs). ``jobs`` > 1 parses the
+    give local times without a zone (Garmin CSV, training logs), and the clock of
+    ``start_local`` (see :mod:`loadwatch.calendar`). ``jobs`` > 1 parses the
     files not in ``cache`` in that many processes; the result is the same as with 1.
     ``cache`` (e.g. :class:`loadwatch.cache.Cache`) skips files parsed before. ``progress``
     is told the number of files expected (:func:`estimate_files`), then each batch done.
@@ -318,6 +325,7 @@ def read_activities(
     ``problems``.
     """
     zone = _zone(timezone)
+    zoned = bool(timezone)
     paths = [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
     ignored: list[str] = []
     problems: list[Problem] = []
@@ -355,8 +363,12 @@ def read_activities(
     finally:
         parser.close()
     rows = _join_strava(rows)
-    activities = dedupe(_frame(rows, zone))
+    merged, merges = merge_copies(_frame(rows, zone, zoned=zoned))
+    # after the sport check: an assumed run at bike speed is relabelled, not set aside
+    activities, aside = set_aside(check_sports(merged))
+    problems += merges + aside
     activities = activities.sort_values(["start_time", "source"], kind="stable")
+    activities = calendar.with_local_start(activities, timezone or None)
     return ReadResult(
         activities=activities.reset_index(drop=True),
         problems=problems,
@@ -410,8 +422,13 @@ def _apply_strava(target: dict[str, Any], row: dict[str, Any], csv_source: str) 
     target["quality"] = f"{quality}; {note}" if quality else note
 
 
-def _frame(rows: list[_Row], zone: ZoneInfo) -> pd.DataFrame:
-    """The rows as an ACTIVITY frame, local times localised to ``zone``."""
+def _frame(rows: list[_Row], zone: ZoneInfo, *, zoned: bool = True) -> pd.DataFrame:
+    """The rows as an ACTIVITY frame, local times localised to ``zone``.
+
+    ``zoned``: the zone is the athlete's, so the offset it gives a local-time row is
+    recorded in ``utc_offset_min``; otherwise (UTC by default) the row's offset stays
+    unknown, and :mod:`loadwatch.calendar` says its local time is UTC.
+    """
     if not rows:
         return schema.empty(schema.ACTIVITY)
     local = np.array([r.local_time for r in rows])
@@ -434,7 +451,8 @@ def _frame(rows: list[_Row], zone: ZoneInfo) -> pd.DataFrame:
         utc_wall = localised.dt.tz_convert("UTC").dt.tz_localize(None)
         offset = (localised.dt.tz_localize(None) - utc_wall).dt.total_seconds()
         frame["utc_offset_min"] = frame.get("utc_offset_min", pd.Series(np.nan, index=frame.index))
-        frame.loc[local, "utc_offset_min"] = (offset / 60).round().to_numpy()
+        if zoned:
+            frame.loc[local, "utc_offset_min"] = (offset / 60).round().to_numpy()
     if (~local).any():
         given = pd.Series([s for s, m in zip(starts, local, strict=True) if not m], dtype=object)
         utc[~local] = pd.to_datetime(given.map(_utc), utc=True).astype(schema.UTC_TIME).to_numpy()
@@ -504,13 +522,3 @@ def records_for(result: ReadResult, activity_id_: str) -> pd.DataFrame:
         if act.summary.get("activity_id", activity_id(item.data, index)) == activity_id_:
             return _records(act)
     raise InputError(f"{source}: no longer holds activity {activity_id_}")
-
-
-def local_times(activities: pd.DataFrame, timezone: str | None = None) -> pd.Series:
-    """Naive local start times: UTC plus the file's own offset where known, else ``timezone``."""
-    start = activities["start_time"]
-    zone = _zone(timezone)
-    in_zone = start.dt.tz_convert(zone).dt.tz_localize(None)
-    offset = pd.to_timedelta(activities["utc_offset_min"].astype("float64"), unit="min")
-    own = start.dt.tz_localize(None) + offset
-    return own.where(offset.notna(), in_zone).astype("datetime64[us]")

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from loadwatch.wording import SELF_CARE
+
 Step = Literal["fraction", "multiple"] | None
 
 #: Share of the allowed rise kept by a bone-stress "step" (a convention of loadwatch).
@@ -40,6 +42,14 @@ class Threshold:
     severity: str | None
     label: str
     step: Step = None
+
+    def shown(self) -> str:
+        """The value as a reader sees it: '30 %' for a fraction, '1.5x', '30' otherwise."""
+        if self.unit == "fraction":
+            return f"{self.value * 100:.0f} %"
+        if self.unit == "x":
+            return f"{self.value:.2f}".rstrip("0").rstrip(".") + "x"
+        return f"{self.value:g}"
 
     def stepped_down(self) -> Threshold:
         """This threshold lowered by one bone-stress step (unchanged if it has no step)."""
@@ -114,29 +124,34 @@ class Rule:
         stepped = tuple(t.stepped_down() for t in self.thresholds)
         return dataclasses.replace(self, thresholds=stepped)
 
+    @property
+    def bone_stress(self) -> bool:
+        """Whether the bone-stress modifiers lower this rule (it has a stepped threshold)."""
+        return any(t.step for t in self.thresholds)
 
-SELF_CARE = (
-    "Relative rest from what provokes it, low-impact cross-training (swimming, water running, "
-    "cycling), ice 15-20 min; progress gradually; strengthen gluteus medius and core "
-    "(side-lying leg lifts, clamshells, banded walks, single-leg bridges). See a professional "
-    "when pain persists beyond one to two weeks of self-care."
-)
+    def window(self, name: str) -> int:
+        """A window parameter (days, weeks, hours, runs) as a whole number."""
+        return round(self.value(name))
 
-#: The self-care and prevention the seeds give for all overuse pain (RULES.md, "Conditions"),
-#: in plain words, one item each; shown once in the report beside the conditions.
-GENERAL_SELF_CARE = (
-    "relative rest from the activity that provokes pain, with low-impact cross-training "
-    "(swimming, water running, cycling)",
-    "ice for 15-20 minutes; anti-inflammatory painkillers for a short time only",
-    "progress gradually (about 10 % a week as a rule of thumb) and recover between hard "
-    "efforts; warm up",
-    "run on even surfaces rather than cambered roads or technical trails while symptoms last",
-    "replace shoes at 450-800 km",
-    "strengthen the gluteus medius and core: side-lying leg lifts, clamshells, banded walks, "
-    "single-leg bridges",
-    "calcium, vitamin D and enough energy for the training you do",
-    "see a professional when pain persists beyond one to two weeks of self-care",
-)
+    def describe(self, text: str) -> str:
+        """``text`` with each ``{threshold}`` replaced by this rule's value, e.g. '30 %'."""
+        return text.format_map({t.name: t.shown() for t in self.thresholds})
+
+    @property
+    def description(self) -> str:
+        """What the rule measures, with the values it applies."""
+        return self.describe(self.metric)
+
+    @property
+    def needs(self) -> str:
+        """The history the rule needs, with the values it applies."""
+        return self.describe(self.min_data)
+
+    @property
+    def advice_text(self) -> str:
+        """The rule's advice, with the values it applies."""
+        return self.describe(self.advice)
+
 
 _CONDITIONS = (
     Condition(
@@ -199,7 +214,8 @@ _RULES = (
     Rule(
         id="weekly_distance_jump",
         title="Weekly distance jump (the 10 % rule)",
-        metric="P = (D_week - D_prev) / D_prev, weekly running distance against the week before",
+        metric="P = (D_week - D_prev) / D_prev, weekly running distance against the week "
+        "before; info above {info}, caution above {caution}",
         thresholds=(
             Threshold("info", 0.10, _FR, "info", "more than the 10 % rule of thumb", "fraction"),
             Threshold("caution", 0.30, _FR, "caution", "well above the 10 % rule", "fraction"),
@@ -222,7 +238,8 @@ _RULES = (
     Rule(
         id="long_run_spike",
         title="Long run spike",
-        metric="S = d_run / max(d of runs in the previous 30 days) - 1",
+        metric="S = d_run / max(d of runs in the previous {window_days} days) - 1; caution "
+        "above {caution}, warning above {warning}",
         thresholds=(
             Threshold("caution", 0.10, _FR, "caution", "longer than any run in 30 days",
                       "fraction"),
@@ -231,8 +248,10 @@ _RULES = (
             Threshold("warning", 1.00, _FR, "warning", "more than twice the recent longest",
                       "fraction"),
             Threshold("min_rise_km", 1.0, "km", None, "run at least this much longer"),
+            Threshold("window_days", 30.0, "days", None, "days of history the run is compared "
+                      "with"),
         ),
-        min_data="30 days of history before the run",
+        min_data="{window_days} covered days before the run",
         conditions=(
             "femoral_stress_fracture", "gluteal_tendinopathy", "itb_syndrome",
             "trochanteric_bursitis",
@@ -242,22 +261,27 @@ _RULES = (
             "Frandsen 2025 BJSM 59:1203, 5,205 runners: a run > 10 % longer than the longest "
             "in 30 days HRR 1.64, > 100 % HRR 2.28",
         ),
-        advice="Build the long run by no more than about 10 % over your longest of the last "
-        "month; split a big day into two easier runs.",
+        advice="Build the long run by no more than about {caution} over your longest of the "
+        "last {window_days} days; split a big day into two easier runs.",
     ),
     Rule(
         id="load_ratio",
         title="Load change indicator (acute:chronic ratio)",
-        metric="EWMA acute (7 d) / chronic (28 d, lagged 7 days) of daily load (TRIMP, or "
-        "distance when no HR), read at the end of each week. A load change indicator, not "
-        "a risk score: the evidence in runners is weak and contested",
+        metric="EWMA acute ({acute_days} d) / chronic ({chronic_days} d, lagged "
+        "{chronic_lag_days} days) of daily load (TRIMP, or distance when no HR), read at the "
+        "end of each week; info above {info}, caution above {caution}. A load change "
+        "indicator, not a risk score: the evidence in runners is weak and contested",
         thresholds=(
             Threshold("info", 1.3, _X, "info", "above usual"),
             Threshold("caution", 1.5, _X, "caution", "well above usual"),
             Threshold("chronic_floor_km", 10.0, "km/week", None,
                       "chronic load at least this many km a week (in load units)"),
+            Threshold("acute_days", 7.0, "days", None, "span of the acute (recent) average"),
+            Threshold("chronic_days", 28.0, "days", None, "span of the chronic (usual) average"),
+            Threshold("chronic_lag_days", 7.0, "days", None, "lag of the chronic average"),
         ),
-        min_data="35 covered days (28 for the chronic average, lagged 7)",
+        min_data="{chronic_days} covered days for the chronic average plus its "
+        "{chronic_lag_days}-day lag",
         conditions=ALL_OVERUSE,
         evidence=Evidence(
             "weak/contested in runners",
@@ -270,7 +294,9 @@ _RULES = (
     Rule(
         id="intensity_jump",
         title="Intensity jump",
-        metric="minutes above threshold HR (or pace) this week vs the mean of the previous 4",
+        metric="minutes above threshold HR (or pace) this week vs the mean of the previous "
+        "{baseline_weeks} weeks; caution above {caution}, or the first hard week after "
+        "{easy_weeks} easy ones",
         thresholds=(
             Threshold("caution", 1.5, _X, "caution", "more hard minutes than usual",
                       "multiple"),
@@ -279,8 +305,10 @@ _RULES = (
             Threshold("min_rise_min", 20.0, "min", None, "at least this many minutes more"),
             Threshold("hard_week_min", 20.0, "min", None, "a hard week has at least this"),
             Threshold("easy_week_min", 10.0, "min", None, "an easy week has less than this"),
+            Threshold("baseline_weeks", 4.0, "weeks", None, "weeks of the usual level"),
+            Threshold("easy_weeks", 3.0, "weeks", None, "easy weeks before a first hard one"),
         ),
-        min_data="5 covered weeks with heart rate or pace",
+        min_data="{baseline_weeks} covered weeks with heart rate or pace before the week",
         conditions=("iliopsoas_tendinopathy", "hip_flexor_strain", "femoral_stress_fracture"),
         evidence=Evidence(
             "weak",
@@ -294,9 +322,9 @@ _RULES = (
     Rule(
         id="hard_sessions_close",
         title="Hard sessions close together",
-        metric="hard = >= 10 min above threshold or a long run >= 1.5x the median run (60 "
-        "days); patterns: two hard < 48 h apart, >= 3 hard in 7 days, >= 10 days without an "
-        "easy or rest day",
+        metric="hard = >= {hard_min} min above threshold or a long run >= {long_run_multiple} "
+        "the median run ({median_days} days); patterns: two hard < {gap_h} h apart, >= "
+        "{per_week} hard in 7 days, >= {streak_days} days without an easy or rest day",
         thresholds=(
             Threshold("info", 1.0, "patterns", "info", "one pattern"),
             Threshold("caution", 2.0, "patterns", "caution", "two or more patterns"),
@@ -305,6 +333,8 @@ _RULES = (
             Threshold("gap_h", 48.0, "h", None, "hard sessions closer than this"),
             Threshold("per_week", 3.0, "sessions", None, "hard sessions in 7 days"),
             Threshold("streak_days", 10.0, "days", None, "days without an easy or rest day"),
+            Threshold("median_days", 60.0, "days", None, "days of runs the median run is of"),
+            Threshold("min_runs", 5.0, "runs", None, "runs needed for a median run"),
         ),
         min_data="per-session intensity (hard runs by time above threshold) or distances",
         conditions=("hip_flexor_strain", "iliopsoas_tendinopathy", "femoral_stress_fracture"),
@@ -318,7 +348,8 @@ _RULES = (
     Rule(
         id="monotony",
         title="Training monotony",
-        metric="Foster: mean / SD of daily load over the ISO week (rest day = 0; capped at 10)",
+        metric="Foster: mean / SD of daily load over the ISO week (rest day = 0; capped at "
+        "10); caution above {caution}",
         thresholds=(Threshold("caution", 2.0, _X, "caution", "monotonous week"),),
         min_data="7 covered days",
         conditions=("femoral_stress_fracture",),
@@ -328,16 +359,20 @@ _RULES = (
     Rule(
         id="downhill_volume_jump",
         title="Downhill volume jump",
-        metric="weekly descent vs the mean of the previous 4 weeks; one run's descent vs the "
-        "largest in the previous 30 days",
+        metric="weekly descent vs the mean of the previous {baseline_weeks} weeks (caution "
+        "above {caution}); one run's descent vs the largest in the previous {window_days} days "
+        "(caution above {run_caution})",
         thresholds=(
             Threshold("caution", 1.5, _X, "caution", "more descent than usual", "multiple"),
             Threshold("min_rise_m", 300.0, "m", None, "at least this much more descent"),
             Threshold("run_caution", 2.0, _X, "caution",
                       "one run with over twice the recent descent", "multiple"),
             Threshold("min_run_rise_m", 200.0, "m", None, "run at least this much more"),
+            Threshold("baseline_weeks", 4.0, "weeks", None, "weeks of the usual descent"),
+            Threshold("window_days", 30.0, "days", None, "days a run's descent is compared "
+                      "with"),
         ),
-        min_data="elevation on runs over 5 covered weeks",
+        min_data="elevation on runs over {baseline_weeks} covered weeks before the week",
         conditions=("itb_syndrome", "adductor_strain", "femoral_stress_fracture"),
         evidence=Evidence(
             "weak/mechanistic",
@@ -350,13 +385,17 @@ _RULES = (
     Rule(
         id="trail_volume_jump",
         title="Trail volume jump",
-        metric="trail km and trail share this week vs the previous 4 weeks",
+        metric="trail km and trail share this week vs the previous {baseline_weeks} weeks; "
+        "the first trail run over {first_long} the median run ({median_days} days)",
         thresholds=(
             Threshold("share_points", 0.30, _FR, "info", "trail share up by this"),
             Threshold("info", 1.5, _X, "info", "more trail km than usual"),
             Threshold("min_rise_km", 5.0, "km", None, "at least this many trail km more"),
             Threshold("first_long", 1.5, _X, "caution",
                       "first long trail run (x median run, none as long before)"),
+            Threshold("baseline_weeks", 4.0, "weeks", None, "weeks of the usual trail volume"),
+            Threshold("median_days", 60.0, "days", None, "days of runs the median run is of"),
+            Threshold("min_runs", 5.0, "runs", None, "runs needed for a median run"),
         ),
         min_data="runs tagged as trail",
         conditions=("adductor_strain", "gluteal_tendinopathy", "itb_syndrome"),
@@ -371,12 +410,18 @@ _RULES = (
     Rule(
         id="shoe_mileage",
         title="Shoe mileage and rotation",
-        metric="cumulative km per shoe (with its starting km); pairs used in the last 8 weeks",
+        metric="cumulative km per shoe (with its starting km), marks at {info}, {info_high} and "
+        "{caution} km (scaled to a shoe's retire_km); pairs used in the last {rotation_weeks} "
+        "weeks",
         thresholds=(
             Threshold("info", 450.0, "km", "info", "450 km: the start of the usual range"),
             Threshold("info_high", 650.0, "km", "info", "650 km"),
             Threshold("caution", 800.0, "km", "caution", "800 km: replace"),
             Threshold("rotation", 0.90, _FR, "info", "one pair for most runs"),
+            Threshold("rotation_weeks", 8.0, "weeks", None, "weeks the rotation is judged over"),
+            Threshold("rotation_runs", 8.0, "runs", None, "runs needed to judge the rotation"),
+            Threshold("in_use_weeks", 3.0, "weeks", None, "a worn shoe used this recently is "
+                      "shown again in the latest week"),
         ),
         min_data="a shoe named per activity or in loadwatch.toml",
         conditions=("itb_syndrome", "trochanteric_bursitis"),
@@ -390,7 +435,8 @@ _RULES = (
     Rule(
         id="return_after_break",
         title="Return after a break",
-        metric="first week after >= 14 days without running vs the last week before",
+        metric="first week after >= {break_days} days without running vs the last week "
+        "before; caution above {caution} of it",
         thresholds=(
             Threshold("caution", 0.50, _FR, "caution", "more than half the old weekly distance"),
             Threshold("break_days", 14.0, "days", None, "days without running"),
@@ -406,10 +452,16 @@ _RULES = (
         id="red_flag_symptoms",
         title="Symptoms that need a clinician",
         metric="from the symptom log: pain worse with weight-bearing, night or rest pain, pain "
-        "on hopping, limping, clicking or locking, fever with pain, pain for over two weeks",
+        "on hopping, limping, clicking or locking, fever with pain, pain for over "
+        "{persist_days} days",
         thresholds=(
             Threshold("seek_care", 1.0, "red flags", "seek_care", "any red flag"),
+            Threshold("pain", 0.0, "pain 0-10", "info", "pain logged without red flags"),
             Threshold("persist_days", 14.0, "days", None, "pain logged for this long"),
+            Threshold("lookback_weeks", 4.0, "weeks", None, "weeks of findings listed before "
+                      "a pain entry"),
+            Threshold("max_log_gap_days", 10.0, "days", None, "entries further apart start a "
+                      "new episode"),
         ),
         min_data="symptoms.csv beside the activity files",
         conditions=("femoral_stress_fracture", "labral_tear_fai"),
@@ -424,10 +476,9 @@ _RULES = (
 #: The catalogue, keyed by rule id, in RULES.md order.
 RULES: Mapping[str, Rule] = {r.id: r for r in _RULES}
 
-#: Rules whose thresholds the bone-stress modifiers lower.
-BONE_STRESS_RULES = (
-    "weekly_distance_jump", "long_run_spike", "intensity_jump", "downhill_volume_jump",
-)
+#: Rules whose thresholds the bone-stress modifiers lower: those with a stepped threshold
+#: (declared once, on the thresholds).
+BONE_STRESS_RULES = tuple(r.id for r in _RULES if r.bone_stress)
 
 
 def catalogue_markdown(rules: Mapping[str, Rule] = RULES) -> str:

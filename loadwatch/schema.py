@@ -90,6 +90,11 @@ ACTIVITY = _t(
     ("start_time", UTC_TIME, "UTC", "start of the activity, tz-aware UTC"),
     ("utc_offset_min", "Int64", "min",
      "local time minus UTC at the start, where the file knows it"),
+    ("start_local", "datetime64[us]", "local",
+     "local wall-clock start (loadwatch.calendar): the athlete's zone, else the file's "
+     "offset, else UTC; its day and Monday are the activity's day and week everywhere"),
+    ("local_time_from", "string", "",
+     "which clock gave start_local: zone (athlete.timezone), file (utc_offset_min) or utc"),
     ("sport", "string", "", "running, trail_running, treadmill_running, cycling, walking, "
      "hiking, swimming or other"),
     ("sub_sport", "string", "", "the file's own sub-sport or activity type, lower case"),
@@ -104,6 +109,8 @@ ACTIVITY = _t(
     ("steep_downhill_km", "float64", "km", "distance on grades <= -10 % (grade over >= 50 m)"),
     ("avg_hr", "float64", "bpm", "average heart rate"),
     ("max_hr", "float64", "bpm", "maximum heart rate"),
+    ("hr_best20_bpm", "float64", "bpm", "highest mean heart rate over any 20 minutes "
+     "(NaN when shorter or without a HR stream); for the threshold-HR estimate"),
     ("hi_intensity_s", "float64", "s", "time above threshold HR (or faster than threshold "
      "pace); filled in once the athlete's thresholds are known"),
     ("trimp", "float64", "AU", "Banister TRIMP from the HR stream; filled in once the "
@@ -118,6 +125,8 @@ ACTIVITY = _t(
      "None; lets TRIMP and hi-intensity be computed for any athlete thresholds", True),
     ("speed_hist_s", "object", "s", f"seconds in each {SPEED_BIN_M_S} m/s speed bin (numpy "
      f"array of {SPEED_BINS}) or None; for pace-based intensity", True),
+    ("date_only", "boolean", "", "a training-log row with a date but no time of day (its "
+     "start is local midnight); never merged with another log row", True),
 )
 
 RECORDS = _t(
@@ -186,9 +195,15 @@ FINDINGS = _t(
      "concerns one"),
     ("activity_id", "string", "", "the activity it concerns, if any"),
     ("value", "float64", "", "observed value"),
-    ("threshold", "float64", "", "threshold that was crossed"),
+    ("threshold", "float64", "", "threshold that was crossed (the level it set)"),
     ("unit", "string", "", "unit of value and threshold"),
-    ("message", "string", "", "what happened, by how much, against which threshold"),
+    ("threshold_name", "string", "", "which of the rule's thresholds fired (its toml key)"),
+    ("baseline", "float64", "", "the reference the value was compared with (e.g. the week "
+     "before, the longest run of the previous 30 days), in the same unit as the facts"),
+    ("template", "string", "", "the message with {placeholders} for the facts"),
+    ("facts", "object", "", "name -> [value, quantity] filled into the template at display"),
+    ("message", "string", "", "what happened, by how much, against which threshold (in km; "
+     "made from template and facts, in the reader's units when shown)"),
     ("conditions", "object", "", "linked condition ids (list of str)"),
     ("evidence", "string", "", "strength and citation of the evidence"),
     ("advice", "string", "", "what to do this week"),
@@ -290,6 +305,8 @@ def _jsonable(value: Any) -> Any:
         return None
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, np.ndarray):
         return [_jsonable(v) for v in value.tolist()]
     try:

@@ -41,6 +41,13 @@ SPEED_WINDOW_S = 5.0
 HR_DT_CAP_S = 10.0
 #: Plausible heart rate [bpm]; readings outside are sensor dropouts.
 HR_MIN_BPM = 25.0
+#: Window of the best sustained heart rate [s]: 20 minutes, the span of the threshold-HR
+#: field test (see :mod:`loadwatch.physiology`), counted where HR is known for
+#: BEST_HR_COVERAGE of it.
+BEST_HR_WINDOW_S = 1200.0
+BEST_HR_COVERAGE = 0.9
+#: The 1 s grid the window slides over has at most this many points (55 h).
+BEST_HR_MAX_SAMPLES = 200_000
 #: GPS jumps: a step is a jump when its implied speed exceeds JUMP_SPEED_FACTOR x the median
 #: moving speed, but never less than JUMP_MIN_SPEED_M_S (a sprint is ~10 m/s) nor more than
 #: JUMP_MAX_SPEED_M_S (faster than any athlete descends), and it covers at least JUMP_MIN_M.
@@ -76,8 +83,8 @@ def summarize(records: pd.DataFrame, *, barometric: bool | None = None) -> dict[
     """Per-activity summary of a canonical record stream (schema.RECORDS columns).
 
     Returns canonical activity columns: distance_km, elapsed_s, moving_s, ascent_m,
-    descent_m, downhill_km, steep_downhill_km, avg_hr, max_hr, has_gps, has_hr,
-    elevation_source, hr_hist_s, speed_hist_s, plus ``quality`` (a list of notes).
+    descent_m, downhill_km, steep_downhill_km, avg_hr, max_hr, hr_best20_bpm, has_gps,
+    has_hr, elevation_source, hr_hist_s, speed_hist_s, plus ``quality`` (a list of notes).
     ``barometric`` says whether altitude comes from a barometer (3 m hysteresis) or GPS
     (larger hysteresis); None means unknown (treated as GPS).
     Raises :class:`InputError` when no record has a timestamp.
@@ -342,7 +349,8 @@ def _heart_rate(frame: pd.DataFrame, t: np.ndarray, quality: list[str]) -> dict[
     if finite.sum() > ok.sum():
         quality.append(f"implausible heart rates ignored ({int(finite.sum() - ok.sum())})")
     if not ok.any():
-        return {"avg_hr": math.nan, "max_hr": math.nan, "has_hr": False, "hr_hist_s": None}
+        return {"avg_hr": math.nan, "max_hr": math.nan, "has_hr": False, "hr_hist_s": None,
+                "hr_best20_bpm": math.nan}
     # sparse streams (HR on every few records): a reading stands for up to HR_DT_CAP_S
     last = np.maximum.accumulate(np.where(ok, np.arange(len(t)), -1))
     fresh = (last >= 0) & (t - t[np.maximum(last, 0)] <= HR_DT_CAP_S)
@@ -359,7 +367,31 @@ def _heart_rate(frame: pd.DataFrame, t: np.ndarray, quality: list[str]) -> dict[
         "max_hr": float(values.max()),
         "has_hr": True,
         "hr_hist_s": hist.astype(float),
+        "hr_best20_bpm": best_mean_hr(t, hr, BEST_HR_WINDOW_S),
     }
+
+
+def best_mean_hr(t: np.ndarray, hr: np.ndarray, window_s: float) -> float:
+    """Highest mean HR [bpm] over any ``window_s`` seconds of elapsed time, or NaN.
+
+    ``hr`` holds each record's reading (NaN where stale or missing); a reading stands until
+    the next record, for at most :data:`HR_DT_CAP_S`. A window counts when HR is known for
+    :data:`BEST_HR_COVERAGE` of it, so a pause or a lost strap does not shorten the effort
+    being averaged.
+    """
+    if len(t) < 2 or t[-1] - t[0] < window_s:
+        return math.nan
+    step = max(1.0, (t[-1] - t[0]) / BEST_HR_MAX_SAMPLES)  # 1 s, coarser beyond 55 h
+    grid = np.arange(t[0], t[-1], step)
+    idx = np.searchsorted(t, grid, side="right") - 1
+    held = np.where(grid - t[idx] <= HR_DT_CAP_S, hr[idx], np.nan)
+    known = np.isfinite(held)
+    w = max(1, round(window_s / step))
+    sums = np.concatenate(([0.0], np.cumsum(np.where(known, held, 0.0))))
+    counts = np.concatenate(([0], np.cumsum(known)))
+    total, n = sums[w:] - sums[:-w], counts[w:] - counts[:-w]
+    ok = n >= BEST_HR_COVERAGE * w
+    return float((total[ok] / n[ok]).max()) if ok.any() else math.nan
 
 
 # ---------------------------------------------------------------- elevation

@@ -4,22 +4,24 @@ Columns: ``date, area, pain`` (0-10), yes/no columns ``weight_bearing_pain, nigh
 limp, hop_pain, clicking, fever`` and ``notes``; all but ``date`` are optional. A red flag
 makes a ``red_flag_symptoms`` finding at ``seek_care``: only what the user reports can do
 that, never load data. Any logged pain makes a finding that lists what the rules flagged in
-the four weeks before, so the user can see what may have led up to it. A bad row is a
-:class:`~loadwatch.problems.Problem`, never a crash.
+the weeks before (the rule's ``lookback_weeks``), so the user can see what may have led up
+to it. A bad row is a :class:`~loadwatch.problems.Problem`, never a crash.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from loadwatch import calendar
 from loadwatch.problems import Problem
 from loadwatch.rules import Rule
+
+if TYPE_CHECKING:  # pandas is imported where used: `loadwatch pain --help` stays instant
+    import pandas as pd
 
 FILENAME = "symptoms.csv"
 
@@ -35,12 +37,10 @@ RED_FLAGS = {
 COLUMNS = ("date", "area", "pain", *RED_FLAGS, "notes")
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
-#: Look-back for "what the rules flagged before the pain" [weeks].
-LOOKBACK_WEEKS = 4
-
-
 def read_symptoms(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse symptoms.csv; returns (rows with a ``red_flags`` list column, problems)."""
+    import pandas as pd
+
     problems: list[Problem] = []
     empty = pd.DataFrame(columns=[*COLUMNS, "red_flags"])
     try:
@@ -68,6 +68,8 @@ def read_symptoms(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
 
 
 def _parse_row(row: Mapping[str, str]) -> dict[str, Any]:
+    import pandas as pd
+
     try:
         date = pd.Timestamp(row.get("date", ""))
     except ValueError:
@@ -95,18 +97,17 @@ def _parse_row(row: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
-#: Entries of one area further apart than this are not read as one continuing pain (a weekly
-#: log still is): a sparse log says nothing about the days in between.
-MAX_LOG_GAP_DAYS = 10
+def _persistent(symptoms: pd.DataFrame, days: float, max_gap: float) -> pd.Series:
+    """True where the same area has had pain > 0 on every logged day for >= ``days``.
 
-
-def _persistent(symptoms: pd.DataFrame, days: float) -> pd.Series:
-    """True where the same area has had pain > 0 on every logged day for >= ``days``."""
+    Entries of one area more than ``max_gap`` days apart are not read as one continuing
+    pain (a weekly log still is): a sparse log says nothing about the days in between.
+    """
     s = symptoms.sort_values("date")
     area = s["area"].str.casefold()
     pain = s["pain"] > 0
     # a new episode starts at each pain-free entry of the area, and after a gap in the log
-    gap = s.groupby(area)["date"].diff().dt.days > MAX_LOG_GAP_DAYS
+    gap = s.groupby(area)["date"].diff().dt.days > max_gap
     episode = ((~pain) | gap).astype(int).groupby(area).cumsum()
     first = s["date"].where(pain).groupby([area, episode]).transform("min")
     return (pain & ((s["date"] - first).dt.days >= days)).reindex(symptoms.index)
@@ -114,54 +115,70 @@ def _persistent(symptoms: pd.DataFrame, days: float) -> pd.Series:
 
 def symptom_findings(
     symptoms: pd.DataFrame,
-    findings: pd.DataFrame,
+    found: Sequence[Mapping[str, Any]],
     rule: Rule,
     rules: Mapping[str, Rule],
 ) -> list[dict[str, Any]]:
-    """Finding rows for the log: seek_care for red flags, info for other logged pain."""
-    from loadwatch.evaluate import finding
+    """Finding rows for the log: seek_care for red flags, info for other logged pain.
+
+    ``found`` are the rows the other rules found; those of the weeks before an entry are
+    listed with it, so the user sees what may have led up to the pain.
+    """
+    import pandas as pd
+
+    from loadwatch.findings import finding
 
     if symptoms.empty:
         return []
-    persistent = _persistent(symptoms, rule.value("persist_days"))
+    persistent = _persistent(symptoms, rule.value("persist_days"),
+                             rule.value("max_log_gap_days"))
+    lookback = pd.Timedelta(weeks=rule.window("lookback_weeks"))
+    earlier = [r for r in found if r["rule"] != rule.id]
     rows = []
     for idx, s in symptoms.iterrows():
         flags = list(s["red_flags"])
         if bool(persistent.get(idx, False)):
             flags.append(f"pain for over {rule.value('persist_days'):.0f} days")
-        if not flags and s["pain"] <= 0:
+        if not flags and s["pain"] <= rule.value("pain"):
             continue
         day = pd.Timestamp(s["date"])
-        week_start = day - pd.Timedelta(days=day.weekday())
-        before = findings[
-            (findings["week_start"] > week_start - pd.Timedelta(weeks=LOOKBACK_WEEKS))
-            & (findings["week_start"] <= week_start)
-            & (findings["rule"] != rule.id)
-        ]
-        listed = "; ".join(
-            f"{r} ({w}, {sev})" for r, w, sev in before[["rule", "week", "severity"]]
-            .drop_duplicates().itertuples(index=False, name=None)
-        )
-        history = (f" In the {LOOKBACK_WEEKS} weeks before, loadwatch flagged: {listed}."
-                   if listed else f" Nothing was flagged in the {LOOKBACK_WEEKS} weeks before.")
-        where = f" ({s['area']})" if s["area"] else ""
-        pain = f"Pain {s['pain']:g}/10{where} logged on {day:%Y-%m-%d}"
+        week_start = calendar.monday(day)
+        before = [r for r in earlier
+                  if week_start - lookback < pd.Timestamp(r["week_start"]) <= week_start]
+        weeks: dict[str, list[str]] = {}
+        for r in sorted(before, key=lambda r: pd.Timestamp(r["week_start"])):
+            label = calendar.week_label(pd.Timestamp(r["week_start"]))
+            if label not in weeks.setdefault(r["rule"], []):
+                weeks[r["rule"]].append(label)
+        listed = list(weeks)
+        parts = [["{r} in {w}", {"r": [r, "rule"], "w": [" and ".join(w), "text"]}]
+                 for r, w in weeks.items()]
+        facts: dict[str, list[Any]] = {
+            "pain": [float(s["pain"]), "pain"], "day": [f"{day:%Y-%m-%d}", "day"],
+            "where": [f" ({s['area']})" if s["area"] else "", "text"],
+            "n": [rule.window("lookback_weeks"), "count:week"], "listed": [parts, "parts"],
+        }
+        history = (" In the {n} before, loadwatch flagged: {listed}." if listed
+                   else " Nothing was flagged in the {n} before.")
         if flags:
             conditions = ["femoral_stress_fracture"]
             if s["clicking"]:
                 conditions.append("labral_tear_fai")
+            facts["flags"] = [flags, "list"]
+            facts["advice"] = [rule.advice_text, "text"]
             rows.append(finding(
-                rule, "seek_care", week_start, float(len(flags)), rule.value("seek_care"),
-                "red flags", f"{pain} with red flags: {', '.join(flags)}. {rule.advice}"
-                + history, date=day, conditions=conditions,
+                rule, "seek_care", week_start, float(len(flags)),
+                "Pain {pain}{where} logged on {day} with red flags: {flags}. {advice}"
+                + history, facts, date=day, conditions=conditions,
             ))
         else:
             linked: list[str] = []
-            for r in before["rule"].unique():
+            for r in listed:
                 linked += [c for c in rules[r].conditions if c not in linked] if r in rules else []
             rows.append(finding(
-                rule, "info", week_start, float(s["pain"]), float("nan"), "pain 0-10",
-                pain + "." + history, date=day, conditions=linked,
+                rule, "pain", week_start, float(s["pain"]),
+                "Pain {pain}{where} logged on {day}." + history, facts,
+                limit=float("nan"), date=day, conditions=linked,
                 advice="Ease off what provokes it and keep a note of it; see the red flags "
                 "below. Pain that persists beyond one to two weeks needs a professional.",
             ))

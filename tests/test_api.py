@@ -315,7 +315,7 @@ def test_envelope_for_next_week(frames: dict[str, pd.DataFrame], settings: lw.Se
     last = float(frames["weekly"]["distance_km"].iloc[-1])
     # weekly_distance_jump's caution, stepped down for Sam: +20 %, at least +3 km
     assert env.distance_km == pytest.approx(round(max(last * 1.2, last + 3.0), 1))
-    assert "weekly_distance_jump" in env.basis["distance_km"]
+    assert env.basis["distance_km"].startswith("Weekly distance jump (the 10 % rule): +20 %")
 
 
 # --- analysis and report ----------------------------------------------------------------
@@ -332,7 +332,14 @@ def test_analyse_activities(
                                    today=TODAY, rules=stricter_jump_rules())
     assert len(jumps(strict.findings).query("severity == 'caution'")) == 3
     assert strict.envelope is not None and analysis.envelope is not None
-    assert strict.envelope.distance_km < analysis.envelope.distance_km
+    # Saturday's red flag is current: no running allowance, whatever the thresholds
+    assert strict.envelope.distance_km == analysis.envelope.distance_km == 0.0
+    assert "clinician" in analysis.envelope.basis["distance_km"]
+    loose = lw.analyse_activities(result.activities, settings, today=TODAY)
+    tight = lw.analyse_activities(result.activities, settings, today=TODAY,
+                                  rules=stricter_jump_rules())
+    assert loose.envelope is not None and tight.envelope is not None
+    assert tight.envelope.distance_km < loose.envelope.distance_km
 
 
 def test_analyse_paths_reads_settings_and_symptom_log(tmp_path: Path) -> None:

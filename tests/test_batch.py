@@ -119,7 +119,7 @@ def test_squad_three_rows_two_reports_names_escaped_and_safe(squad, tmp_path):
     assert re.findall(r'<tr class="s-(\w+)">', index) == ["caution", "none", "failed"]
     assert ">Caution</span>" in index and ">No findings</span>" in index
     assert ">No data</span>" in index and "+50 %" in index and "36.0 km" in index
-    assert ("Weekly distance jump (the 10 % rule): Weekly distance rose 50 % (24 -&gt; 36 km)"
+    assert ("Weekly distance jump (the 10 % rule): Weekly distance rose 50 % (24.0 km to 36.0 km)"
             in index)
     assert "and 2 more this week" in index
     assert "http" not in index.replace("http-equiv", "")  # self-contained
@@ -138,8 +138,8 @@ def test_fail_on_and_quiet_for_cron(squad, tmp_path, fake_reports):
     res = run(cli, [*base, "--fail-on", "caution", "--quiet"])
     assert res.exit_code == 1
     assert res.stdout.splitlines()[0] == (
-        "Ada: caution weekly_distance_jump (2026-W06): Weekly distance rose 50 % (24 -> 36 km); "
-        "rule of thumb 10 %, caution above 30 %")
+        "Ada: caution weekly_distance_jump (2026-W06): Weekly distance rose 50 % (24.0 km to "
+        "36.0 km); rule of thumb 10 %, caution above 30 %")
     res = run(cli, [*base, "--fail-on", "warning", "--quiet"])
     assert (res.exit_code, res.output) == (0, "")
     res = run(cli, [*base, "--fail-on", "info", "-v"])
@@ -238,6 +238,8 @@ def test_slugs_are_safe_and_distinct():
     assert slugify("../../etc/passwd") == "etc-passwd"
     assert slugify("山田") == "athlete"
     assert slugify("x" * 80) == "x" * 40
-    assert assign_slugs(["Sam", "sam", "SAM!", "index", "", "Sam 2"]) == [
-        "sam", "sam-2", "sam-3", "index-2", "athlete", "sam-2-2",
-    ]
+    slugs = assign_slugs(["Sam", "sam", "SAM!", "index", "", "Sam 2"])
+    assert len(set(slugs)) == 6
+    assert all(re.fullmatch(r"sam-[0-9a-f]{6}", s) for s in slugs[:3])  # colliding: hashed
+    assert re.fullmatch(r"index-[0-9a-f]{6}", slugs[3])  # reserved: hashed
+    assert slugs[4:] == ["athlete", "sam-2"]  # unique slugs stay plain

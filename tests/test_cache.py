@@ -33,11 +33,16 @@ def test_payload_round_trip_keeps_timestamps_arrays_and_missing_values():
     assert row["hr_hist_s"].tolist() == [0, 1, 2, 3, 4]
 
 
+#: A parse result as :func:`loadwatch.read.parse_item` returns it (the only shape kept).
+PARSED = {"activities": [], "problems": [{"reason": "no activity in the file",
+                                           "kind": "skipped"}]}
+
+
 def test_put_then_get_counts_hits_and_misses(tmp_path):
     with Cache(tmp_path) as cache:
-        cache.put_many({"a" * 40: (10, {"rows": [1]})})
+        cache.put_many({"a" * 40: (10, PARSED)})
         got = cache.get_many(["a" * 40, "b" * 40])
-    assert got == {"a" * 40: {"rows": [1]}}
+    assert got == {"a" * 40: PARSED}
     assert (cache.hits, cache.misses) == (1, 1)
     with Cache(tmp_path) as again:
         assert len(again) == 1
@@ -48,8 +53,8 @@ def test_corrupt_cache_is_rebuilt_with_a_notice(tmp_path):
     (tmp_path / DB_NAME).write_bytes(b"this is not a database" * 100)
     with Cache(tmp_path) as cache:
         assert any("rebuilding" in n for n in cache.notices)
-        cache.put_many({"k": (1, [1, 2])})
-        assert cache.get_many(["k"]) == {"k": [1, 2]}
+        cache.put_many({"k": (1, PARSED)})
+        assert cache.get_many(["k"]) == {"k": PARSED}
 
 
 def test_cache_from_another_version_is_discarded(tmp_path):

@@ -43,7 +43,7 @@ def test_table(log: Path):
     assert "\x1b" not in result.stdout  # terminal escapes from titles are neutralised
     assert lines[3].split()[2:4] == ["trail_running", "12.00"]
     assert len(lines) == 4
-    assert result.stderr == "Read 1 file: 3 activities (2 running), 0 problems\n"
+    assert result.stderr == "Read 1 file: 3 activities (2 running), 0 problems; times in UTC\n"
 
 
 def test_table_with_missing_values(tmp_path: Path):
@@ -90,7 +90,7 @@ def test_problems_listed_and_exit_zero_when_something_read(log: Path, tmp_path: 
     result = run(str(tmp_path), str(tmp_path / "nope.gpx"))
     assert result.exit_code == 0
     err = result.stderr.splitlines()
-    assert err[0] == "Read 1 file: 3 activities (2 running), 2 problems"
+    assert err[0] == "Read 1 file: 3 activities (2 running), 2 problems; times in UTC"
     assert err[1].startswith(f"{tmp_path / 'broken.fit.gz'}: corrupt gzip data")
     assert err[2] == f"{tmp_path / 'nope.gpx'}: no such file or folder"
     assert "Traceback" not in result.output

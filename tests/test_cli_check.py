@@ -35,7 +35,8 @@ def test_check_json_shape(folder: Path) -> None:
     res = invoke("check", str(folder), "--format", "json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
-    assert list(doc) == ["athlete", "generated", "weeks", "findings", "envelope", "problems"]
+    assert list(doc) == ["athlete", "generated", "weeks", "findings", "envelope", "problems",
+                         "local_time", "today"]
     assert [w["week"] for w in doc["weeks"]] == [f"2026-W0{i}" for i in (6, 5, 4, 3, 2)]
     assert doc["weeks"][0]["week_start"] == "2026-02-02"
     assert doc["weeks"][1]["distance_km"] == pytest.approx(44)
@@ -43,15 +44,21 @@ def test_check_json_shape(folder: Path) -> None:
     f = doc["findings"]
     assert next(x["rule"] for x in f if x["week"] == "2026-W05") == "weekly_distance_jump"
     jump = next(x for x in f if x["rule"] == "weekly_distance_jump")
-    assert list(jump) == ["rule", "severity", "week", "activity_id", "value", "threshold",
-                          "unit", "message", "conditions", "evidence"]
+    assert list(jump) == ["rule", "severity", "week", "week_start", "date", "activity_id",
+                          "value", "threshold", "unit", "threshold_name", "baseline", "facts",
+                          "message", "conditions", "evidence", "advice"]
+    assert (jump["week_start"], jump["threshold_name"], jump["baseline"]) == (
+        "2026-01-26", "caution", pytest.approx(32))
+    assert jump["facts"]["prev"] == [pytest.approx(32), "km"]
+    assert jump["advice"].startswith("Hold this week's distance")
     assert (jump["severity"], jump["value"], jump["threshold"], jump["unit"]) == (
         "caution", 37.5, 30.0, "%")
     assert jump["conditions"][0] == "trochanteric_bursitis"
     env = doc["envelope"]
     assert env["week"] == "2026-W07" and env["week_start"] == "2026-02-09"
     assert env["distance_km"] == pytest.approx(57.2)
-    assert env["basis"]["distance_km"].startswith("weekly_distance_jump: +30 % on 44.0 km")
+    assert env["basis"]["distance_km"].startswith(
+        "Weekly distance jump (the 10 % rule): +30 % on 44.0 km")
     assert doc["problems"] == [{"source": "bad.fit", "reason": "truncated"}]
 
 
@@ -60,11 +67,15 @@ def test_check_json_shape(folder: Path) -> None:
     [
         ((), 0),
         (("--fail-on", "never"), 0),
-        (("--fail-on", "caution"), 1),
-        (("--fail-on", "info"), 1),
-        (("--fail-on", "warning"), 0),
-        (("--fail-on", "caution", "--weeks", "1"), 0),  # W06 alone has no caution
-        (("--fail-on", "caution", "--weeks", "2"), 1),
+        # only current findings count (this week's, the one batch leads with): W06 has
+        # none, W05's caution is history whatever --weeks shows
+        (("--fail-on", "caution"), 0),
+        (("--fail-on", "info"), 0),
+        (("--fail-on", "caution", "--weeks", "2"), 0),
+        # on Sunday of W05 (W06's runs not yet run) the caution is current
+        (("--fail-on", "caution", "--today", "2026-02-01"), 1),
+        (("--fail-on", "info", "--today", "2026-02-01", "--weeks", "1"), 1),
+        (("--fail-on", "warning", "--today", "2026-02-01"), 0),
     ],
 )
 def test_check_exit_codes(folder: Path, args: tuple[str, ...], code: int) -> None:
@@ -78,7 +89,8 @@ def test_check_text_newest_first(folder: Path) -> None:
     assert out.index("2026-W06 (from 02 Feb 2026)") < out.index("2026-W05") < out.index(
         "2026-W04")
     assert "2026-W03 (" not in out
-    assert "  CAUTION   weekly_distance_jump\n    Weekly distance rose 38 % (32 -> 44 km)" in out
+    assert ("  CAUTION   Weekly distance jump (the 10 % rule)\n    Weekly distance rose 38 % "
+            "(32.0 km to 44.0 km)") in out
     assert "Next week (2026-W07) holds without a caution: distance 57.2 km" in out
     assert "resting HR 60 bpm (assumed" in out
     assert "bad.fit: truncated" in out
@@ -102,8 +114,8 @@ def test_config_errors_are_one_line(folder: Path) -> None:
     (folder / "loadwatch.toml").write_text('[athlete]\nmax_hr = "abc"\n')
     res = invoke("check", str(folder))
     assert res.exit_code == 2
-    assert res.output == ("Error: loadwatch.toml: athlete.max_hr must be a number between 100 "
-                          "and 250, got 'abc'\n")
+    assert res.output == ("Error: loadwatch.toml: athlete.max_hr = 'abc': expected a maximum "
+                          "heart rate in bpm (100 to 250)\n")
     res = invoke("weekly", str(folder), "--config", str(folder / "missing.toml"))
     assert res.exit_code == 2 and "config file not found" in res.output
 
@@ -143,3 +155,20 @@ def test_check_on_real_series(realdata: Path) -> None:
     rules = {f["rule"] for f in doc["findings"]}
     assert "weekly_distance_jump" in rules and "return_after_break" in rules
     assert all(f["severity"] != "seek_care" for f in doc["findings"])
+
+
+def test_units_mi_everywhere_in_check_and_weekly(folder: Path) -> None:
+    """--units mi: no 'km' in the text outside proper names (here: none), JSON messages too."""
+    import re
+
+    text = invoke("check", str(folder), "--units", "mi").output
+    assert "Weekly distance rose 38 % (19.9 mi to 27.3 mi)" in text
+    # (the "Assumed:" line's load factor "6.0 AU/km" is load.py's text, not converted yet)
+    assert re.findall(r"(?<!AU/)km\b", text) == []
+    doc = json.loads(invoke("check", str(folder), "--units", "mi", "--format", "json").output)
+    messages = " ".join(f["message"] for f in doc["findings"])
+    messages += " ".join(doc["envelope"]["basis"].values())
+    assert messages and re.findall(r"km\b", messages) == []
+    table = invoke("weekly", str(folder), "--units", "mi").output
+    assert re.findall(r"km\b", table) == [] and " mi " in table.splitlines()[0] + " "
+    assert "27.3" in table  # 44 km

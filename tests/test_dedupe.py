@@ -81,16 +81,22 @@ def test_distinct_activities_stay_apart():
     assert len(out) == 5
 
 
-def test_distance_alone_or_duration_alone_is_enough():
-    # durations differ (auto-pause), distance within 5 %
+def test_distance_and_duration_must_both_agree():
+    # issue 15: copies have similar distance *and* duration (elapsed or moving)
     assert len(dedupe(frame(act("a.fit", "fit", 0, 10.0, 3000),
-                            act("b.gpx", "gpx", 30, 10.3, 4000)))) == 1
-    # distances differ (GPS vs foot pod), duration within 10 %
+                            act("b.gpx", "gpx", 30, 10.3, 3200)))) == 1
+    # same distance, durations 33 % apart: two activities
     assert len(dedupe(frame(act("a.fit", "fit", 0, 10.0, 3000),
-                            act("b.gpx", "gpx", 30, 12.0, 3200)))) == 1
-    # both differ
+                            act("b.gpx", "gpx", 30, 10.3, 4000)))) == 2
+    # ... unless the moving times agree (auto-pause on one device only)
+    assert len(dedupe(frame(act("a.fit", "fit", 0, 10.0, 3000, moving_s=2900.0),
+                            act("b.gpx", "gpx", 30, 10.3, 4000, moving_s=3000.0)))) == 1
+    # same duration, distances 20 % apart: two
     assert len(dedupe(frame(act("a.fit", "fit", 0, 10.0, 3000),
-                            act("b.gpx", "gpx", 30, 12.0, 4000)))) == 2
+                            act("b.gpx", "gpx", 30, 12.0, 3200)))) == 2
+    # a value missing on one side does not disagree
+    assert len(dedupe(frame(act("a.fit", "fit", 0, 10.0, 3000),
+                            act("b.gpx", "gpx", 30, None, 3100)))) == 1
 
 
 def test_same_start_merges_a_truncated_copy():

@@ -164,9 +164,13 @@ def test_local_times_are_localised(tmp_path: Path):
         pd.Timestamp("2026-07-10 05:30Z"),
     ]
     assert list(acts["utc_offset_min"]) == [60, 120, 120]
-    assert list(read.local_times(acts).dt.strftime("%H:%M")) == ["07:30", "03:00", "07:30"]
+    assert list(acts["start_local"].dt.strftime("%H:%M")) == ["07:30", "03:00", "07:30"]
+    assert list(acts["local_time_from"]) == ["zone"] * 3
     utc = read_activities([tmp_path / "log.csv"]).activities
     assert utc["start_time"].iloc[0] == pd.Timestamp("2026-01-10 07:30Z")
+    # without a zone the log's times are taken as UTC, and the table says so
+    assert utc["utc_offset_min"].isna().all()
+    assert list(utc["local_time_from"]) == ["utc"] * 3
     assert result.timezone == "Europe/Paris"
 
 

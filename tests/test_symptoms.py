@@ -61,13 +61,15 @@ def test_findings_from_the_log(tmp_path: Path) -> None:
                                                              "2026-01-31"]
     pain = red.iloc[0]
     assert pain["message"] == (
-        "Pain 3/10 (left hip) logged on 2026-01-28. In the 4 weeks before, loadwatch flagged: "
-        "weekly_distance_jump (2026-W04, caution); hard_sessions_close (2026-W04, info); "
-        "weekly_distance_jump (2026-W05, caution); hard_sessions_close (2026-W05, info).")
+        "Pain 3/10 (left hip) logged on Wed 28 Jan 2026. In the 4 weeks before, loadwatch "
+        "flagged: Weekly distance jump (the 10 % rule) in 2026-W04 and 2026-W05; Hard sessions "
+        "close together in 2026-W04 and 2026-W05.")
+    # rule titles, not ids, and no severity words in the sentence
+    assert "weekly_distance_jump" not in pain["message"] and "caution" not in pain["message"]
     assert "itb_syndrome" in pain["conditions"]
     groin = red.iloc[1]
     assert groin["message"].startswith(
-        "Pain 6/10 (groin) logged on 2026-01-29 with red flags: pain worse with "
+        "Pain 6/10 (groin) logged on Thu 29 Jan 2026 with red flags: pain worse with "
         "weight-bearing, pain at night or at rest. Stop running and get prompt medical")
     assert groin["value"] == 2 and groin["conditions"] == ["femoral_stress_fracture"]
     assert red.iloc[2]["conditions"] == ["femoral_stress_fracture", "labral_tear_fai"]

@@ -30,7 +30,9 @@ Only ``date``, ``distance_km`` and ``duration`` are required; the other columns 
 left out or left empty, in any order. Column names are not case-sensitive.
 
 - ``date``: ``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM`` in your local time (set the time zone
-  with ``--timezone``; UTC by default).
+  with ``--timezone``; UTC by default); a real date in :data:`LOG_YEARS` ("now", "today",
+  "9999-12-31" are unreadable dates). A row without a time of day is ``date_only``: two
+  such rows of one date are two sessions (see :mod:`loadwatch.dedupe`).
 - ``distance_km``: kilometres; a decimal comma is accepted ("8,5").
 - ``duration``: ``h:mm:ss``, ``mm:ss`` or plain minutes ("45").
 - ``sport``: running (the default), trail_running, treadmill_running, cycling, walking,
@@ -42,8 +44,9 @@ left out or left empty, in any order. Column names are not case-sensitive.
 - ``surface``: ``trail`` makes a run a trail run, ``treadmill`` a treadmill run.
 
 Files may use ``;`` instead of ``,`` between fields and are read as UTF-8. Rows that
-cannot be read (no valid date, neither distance nor duration) are skipped and counted in
-a warning; a file where no row can be read is refused.
+cannot be read (no valid date, neither distance nor duration, a quote never closed) are
+skipped and counted in a warning naming their lines; a file where no row can be read is
+refused.
 """
 
 from __future__ import annotations
@@ -158,6 +161,23 @@ def _times(fmt: str, utc: bool) -> Parser:
         return out.astype("datetime64[us, UTC]" if utc else "datetime64[us]")
 
     return parse
+
+
+#: Training-log dates outside these years are typos or placeholders (9999-12-31,
+#: 0000-01-01), not sessions: the row is skipped and named.
+LOG_YEARS = (1970, 2099)
+#: A log date without a time of day ("2026-02-02"): the session's start is unknown.
+_DATE_ONLY = r"\s*\d{4}-\d{1,2}-\d{1,2}\s*"
+
+
+def _log_times(values: pd.Series, decimal: str) -> pd.Series:
+    """Training-log dates: real calendar dates with digits (never "now" or "today", which
+    pandas would read as this moment), within :data:`LOG_YEARS`; anything else missing."""
+    raw = _clean(values)
+    words = raw.notna() & ~raw.str.contains(r"\d", regex=True).fillna(False)
+    out = _times("ISO8601", utc=False)(values.mask(words.to_numpy(dtype=bool)), decimal)
+    years = out.dt.year
+    return out.where((years >= LOG_YEARS[0]) & (years <= LOG_YEARS[1]))
 
 
 # -- dialects ---------------------------------------------------------------------------------
@@ -291,7 +311,7 @@ LOG = Dialect(
     "ascent_m, descent_m, rpe, shoe, surface])",
     signature=("date", "distance_km", "duration"),
     fields={
-        "start_time": (Col("date", _times("ISO8601", utc=False)),),
+        "start_time": (Col("date", _log_times),),
         "distance_km": (Col("distance_km", number),),
         "elapsed_s": (Col("duration", minutes),),
         "moving_s": (Col("duration", minutes),),
@@ -351,10 +371,53 @@ def _decode(data: bytes) -> str:
 
 
 def _rows(text_: str) -> list[list[str]]:
+    """The records of ``text_`` (see :func:`_numbered_rows`)."""
+    return [row for _, row in _numbered_rows(text_)[0]]
+
+
+def _numbered_rows(text_: str) -> tuple[list[tuple[int, list[str]]], list[int]]:
+    """Records with the line each starts on, and the lines whose quote never closes.
+
+    A quote opened and never closed would swallow the rest of the file into one cell
+    (ten rows lost as one title); that record's line is skipped and reported instead,
+    and reading resumes on the next line.
+    """
     first = text_.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
+    lines = text_.splitlines(keepends=True)
+    out: list[tuple[int, list[str]]] = []
+    unclosed: list[int] = []
+    offset = 0  # lines before the part being read
+    while offset < len(lines):
+        part, broken = _read_part("".join(lines[offset:]), delimiter)
+        out += [(offset + n, row) for n, row in part]
+        if broken is None:
+            break
+        unclosed.append(offset + broken)
+        offset += broken
+    return out, unclosed
+
+
+def _read_part(text_: str, delimiter: str) -> tuple[list[tuple[int, list[str]]], int | None]:
+    """Records of ``text_`` with their first line, and the line of an unclosed quote."""
+    reader = csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    done = 0  # last line of the last complete record
     try:
-        return list(csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter))
+        for row in reader:
+            rows.append((done + 1, row))
+            done = reader.line_num
+        return rows, None
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            return rows, done + 1
+    try:  # strict refused something else (a stray quote mid-cell): read leniently
+        lenient = csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter)
+        rows, done = [], 0
+        for row in lenient:
+            rows.append((done + 1, row))
+            done = lenient.line_num
+        return rows, None
     except csv.Error as exc:
         raise InputError(f"not a readable CSV file ({exc})") from None
 
@@ -441,10 +504,11 @@ def _sports(
     return sport, key
 
 
-def _body(rows: list[list[str]], width: int) -> tuple[list[tuple[int, list[str]]], list[int]]:
+def _body(rows: list[tuple[int, list[str]]], width: int
+          ) -> tuple[list[tuple[int, list[str]]], list[int]]:
     """Data rows with their line numbers (short rows padded), and lines with extra fields."""
     body, bad_shape = [], []
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         if not any(c.strip() for c in row):
             continue
         if len(row) > width and not any(c.strip() for c in row[width:]):
@@ -485,15 +549,15 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
     Rows that cannot be read are skipped and counted in an :class:`InputWarning`; a file
     where no row can be read raises InputError, an unknown header NotAnActivity.
     """
-    rows = _rows(_decode(data))
-    while rows and not any(c.strip() for c in rows[0]):
+    rows, unclosed = _numbered_rows(_decode(data))
+    while rows and not any(c.strip() for c in rows[0][1]):
         rows.pop(0)
     if not rows:
         raise NotAnActivity("empty CSV file")
-    headers = _unique_headers(rows[0])
+    headers = _unique_headers(rows[0][1])
     dialect = detect(headers)
     body, bad_shape = _body(rows[1:], len(headers))
-    if not body and not bad_shape:
+    if not body and not bad_shape and not unclosed:
         raise NotAnActivity(f"{dialect.format}: header only, no rows")
     frame = pd.DataFrame(
         [r for _, r in body], columns=[h.lower() for h in headers], dtype="string"
@@ -513,10 +577,12 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
     ]
     if bad_shape:
         reasons.append(f"{len(bad_shape)} with too many fields ({_lines(bad_shape)})")
+    if unclosed:
+        reasons.append(f"{len(unclosed)} with a quote never closed ({_lines(unclosed)})")
     if not good.any():
         raise InputError(f"{dialect.format}: no row could be read: " + "; ".join(reasons))
     if reasons:
-        total = len(body) + len(bad_shape)
+        total = len(body) + len(bad_shape) + len(unclosed)
         skipped = total - int(good.sum())
         warnings.warn(
             InputWarning(f"{skipped} of {total} rows skipped: " + "; ".join(reasons)),
@@ -531,6 +597,8 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
         # a summary row proves HR was recorded when it has a value, but not the opposite
         hr = known("avg_hr") | known("max_hr")
         out["has_hr"] = pd.Series(pd.NA, index=out.index, dtype="boolean").mask(hr, True)
+    if dialect is LOG:
+        out["date_only"] = frame["date"].str.fullmatch(_DATE_ONLY).fillna(False).astype(bool)
     out["activity_id"] = _row_ids([r for _, r in body], headers, dialect)
     out["format"] = dialect.format
     links = out.pop("link") if "link" in out else pd.Series(None, index=out.index, dtype=object)

@@ -16,26 +16,34 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from loadwatch import calendar
+from loadwatch import format as fmt
 from loadwatch.analysis import Analysis, focus
-from loadwatch.evaluate import load_change
-from loadwatch.load import distance_load_factor
-from loadwatch.rules import CONDITIONS, GENERAL_SELF_CARE, RULES, Rule
-from loadwatch.rules import SELF_CARE as SHARED_SELF_CARE
-from loadwatch.schema import RUNNING_SPORTS, SEVERITIES, severity_rank
+from loadwatch.format import KM_PER_MI, M_PER_FT, UnitName, Units, units_for
+from loadwatch.rules import CONDITIONS, RULES, Rule
+from loadwatch.schema import SEVERITIES, severity_rank
+from loadwatch.wording import (
+    ACWR_CAVEAT,
+    DISCLAIMER,
+    GENERAL_SELF_CARE,
+    NOT_DETECTION,
+    RED_FLAG_ACTION,
+    RED_FLAGS,
+)
+from loadwatch.wording import SELF_CARE as SHARED_SELF_CARE
 
-UnitName = Literal["km", "mi"]
-
-#: km per statute mile and m per foot (international definitions, exact).
-KM_PER_MI = 1.609344
-M_PER_FT = 0.3048
+__all__ = ["KM_PER_MI", "M_PER_FT", "UnitName", "Units", "build_context", "units_for"]
 
 #: Weeks of recent use a shoe's projected retirement date is based on.
 SHOE_RATE_WEEKS = 8
+#: Projections further ahead than this [weeks] are shown as text, not a date.
+SHOE_PROJECTION_WEEKS = 520
 
 
 def rules_of(analysis: Analysis) -> Mapping[str, Rule]:
@@ -43,40 +51,10 @@ def rules_of(analysis: Analysis) -> Mapping[str, Rule]:
     return analysis.rules or RULES
 
 
-def shoe_marks_km(rules: Mapping[str, Rule] = RULES) -> tuple[float, float]:
-    """Shoe mileage marks [km]: shoe_mileage's first info mark and its caution (450/800)."""
-    rule = rules["shoe_mileage"]
-    return rule.value("info"), rule.value("caution")
-
-
 def acwr_bands(rules: Mapping[str, Rule] = RULES) -> tuple[float, float]:
     """Load change indicator bands: load_ratio's info ("above usual") and caution."""
     rule = rules["load_ratio"]
     return rule.value("info"), rule.value("caution")
-
-# --- wording every report carries (RULES.md "Wording", verbatim) --------------------------
-
-DISCLAIMER = (
-    "loadwatch is not a diagnosis or medical advice. It cannot tell whether you are injured."
-)
-RED_FLAGS = (
-    "groin or front-of-hip pain that worsens with weight-bearing",
-    "pain at night or at rest",
-    "inability to bear weight or a visible deformity",
-    "pain with fever or chills",
-    "clicking, locking or catching in the joint",
-    "pain that persists beyond two weeks of self-care",
-)
-RED_FLAG_ACTION = (
-    "Stop running and get prompt medical assessment: these can be signs of a hip stress "
-    "fracture."
-)
-ACWR_CAVEAT = (
-    "Caveat: this load change indicator (acute:chronic ratio, 7-day and 28-day exponentially "
-    "weighted, the 28-day one lagged a week) shows how fast load changed compared with your "
-    "recent pattern, not whether you are injured. Its link to injury comes from team sports "
-    "and is weak and contested in runners."
-)
 
 @dataclass(frozen=True)
 class ConditionText:
@@ -116,42 +94,6 @@ def _humanise(token: str) -> str:
 # --- units -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Units:
-    """Display units: distance in km or mi, elevation in m or ft."""
-
-    name: UnitName
-    dist: str
-    elev: str
-    per_km: float
-    per_m: float
-
-    def d(self, km: Any) -> Any:
-        """Distance in display units (scalar, array or Series)."""
-        return km * self.per_km
-
-    def e(self, m: Any) -> Any:
-        """Elevation in display units (scalar, array or Series)."""
-        return m * self.per_m
-
-    def fd(self, km: float | None, digits: int = 1) -> str:
-        """Formatted distance, e.g. '40.0 km'; an en dash where unknown."""
-        return "–" if _missing(km) else f"{self.d(km):,.{digits}f} {self.dist}"
-
-    def fe(self, m: float | None) -> str:
-        """Formatted elevation, e.g. '600 m'."""
-        return "–" if _missing(m) else f"{self.e(m):,.0f} {self.elev}"
-
-
-def units_for(name: str) -> Units:
-    """The :class:`Units` for ``"km"`` or ``"mi"`` (ValueError otherwise)."""
-    if name == "km":
-        return Units("km", "km", "m", 1.0, 1.0)
-    if name == "mi":
-        return Units("mi", "mi", "ft", 1 / KM_PER_MI, 1 / M_PER_FT)
-    raise ValueError(f"units must be 'km' or 'mi', not {name!r}")
-
-
 _NUM = r"(\d[\d,]*(?:\.\d+)?)"
 _RANGE = r"(?:(\s?(?:->|→|[-–])\s?|\s+to\s+)" + _NUM + r")?"
 _KM_RE = re.compile(_NUM + _RANGE + r"(\s?)km\b")
@@ -159,10 +101,10 @@ _M_RE = re.compile(_NUM + _RANGE + r"(\s?)m(?![\w/])")
 
 
 def convert_text(text: str, units: Units) -> str:
-    """Rewrite '12.5 km', '450-800 km' and '600 m' in a message into the display units.
+    """Rewrite '450-800 km' and '600 m' in fixed prose (condition and self-care texts).
 
-    Messages and advice come from the rules engine with metric numbers in them; in miles
-    mode the whole report, prose included, must speak miles and feet.
+    Findings are never rewritten: their messages are filled from facts in the display
+    units (:mod:`loadwatch.format`). This is only for the catalogue's static wording.
     """
     if units.name == "km" or not text:
         return text
@@ -202,28 +144,9 @@ def fmt_day(d: Any) -> str:
     return pd.Timestamp(d).strftime("%a %d %b %Y")
 
 
-def _fmt_num(v: float) -> str:
-    if abs(v) >= 100:
-        return f"{v:,.0f}"
-    if abs(v) >= 10:
-        return f"{v:.1f}".rstrip("0").rstrip(".")
-    return f"{v:.2f}".rstrip("0").rstrip(".")
-
-
 def fmt_value(value: Any, threshold: Any, unit: str, units: Units) -> str:
     """'45.6 % (threshold 30 %)', converting km and m values to the display units."""
-    if _missing(value):
-        return ""
-    unit = unit or ""
-    if unit == "km":
-        value, threshold, unit = units.d(value), units.d(threshold), units.dist
-    elif unit == "m":
-        value, threshold, unit = units.e(value), units.e(threshold), units.elev
-    sep = "" if unit in ("", "x") else " "
-    text = f"{_fmt_num(float(value))}{sep}{unit}"
-    if not _missing(threshold):
-        text += f" (threshold {_fmt_num(float(threshold))}{sep}{unit})"
-    return text
+    return fmt.value_text(value, threshold, unit, units)
 
 
 def css_token(text: str) -> str:
@@ -295,8 +218,10 @@ class ShoeView:
     shoe: str
     total: str
     recent_rate: str
-    retire_450: str
-    retire_800: str
+    #: when the shoe reaches the shoe_mileage rule's first and last mark (its retire_km)
+    lower: str
+    upper: str
+    marks: str
 
 
 @dataclass(frozen=True)
@@ -311,16 +236,21 @@ class PlotData:
     """Frames the plots draw, cut to the period and already in display units."""
 
     units: Units
-    weekly: pd.DataFrame  # week_start, distance, limit10, hi_min, trimp, descent, trail
+    #: week_start, week, distance, info_limit, caution_limit (the weekly distance rule's
+    #: own limits), hi_min, trimp, descent, trail
+    weekly: pd.DataFrame
     week_flags: pd.DataFrame  # week_start, rule, severity (one row per finding)
-    acwr: pd.DataFrame  # date, ratio
-    runs: pd.DataFrame  # date, distance, prev30_max, activity_id
+    acwr: pd.DataFrame  # date, ratio: the load_ratio rule's daily series
+    acwr_points: pd.DataFrame  # date, ratio, severity: the reading behind each finding
+    runs: pd.DataFrame  # date, distance, reference, caution_limit (the long-run rule's)
     run_flags: pd.DataFrame  # date, distance, severity
-    shoes: pd.DataFrame  # shoe, total, projected_800 (date or NaT)
-    shoe_marks: tuple[float, float]
+    #: shoe, total, lower_mark, upper_mark (the shoe's own marks), projected_upper
+    shoes: pd.DataFrame
     acwr_bands: tuple[float, float]
     period_start: pd.Timestamp
     period_end: pd.Timestamp
+    #: the applied rules' values as the captions quote them, e.g. {"distance_info": "7 %"}
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -367,6 +297,7 @@ class ReportContext:
     plot_data: PlotData
     figures: list[Figure] = field(default_factory=list)
     disclaimer: str = DISCLAIMER
+    not_detection: str = NOT_DETECTION
     red_flags: tuple[str, ...] = RED_FLAGS
     red_flag_action: str = RED_FLAG_ACTION
     acwr_caveat: str = ACWR_CAVEAT
@@ -385,41 +316,19 @@ SEVERITY_LABELS = {
 # --- computations -------------------------------------------------------------------------
 
 
-def load_change_indicator(daily: pd.DataFrame, activities: pd.DataFrame,
-                          rule: Rule = RULES["load_ratio"]) -> pd.DataFrame:
-    """The load_ratio rule's acute:chronic EWMA ratio per day (``date``, ``ratio``).
-
-    Computed by :func:`loadwatch.evaluate.load_change` with the rule's chronic floor, so the
-    plot shows what the rule judged; NaN where it cannot be judged (too little history).
-    """
-    d = daily.sort_values("date").reset_index(drop=True)
-    if d.empty:
-        return pd.DataFrame({"date": pd.Series(dtype="datetime64[us]"),
-                             "ratio": pd.Series(dtype=float)})
-    ratio = load_change(d, _chronic_floor(activities, rule))
-    return pd.DataFrame({"date": d["date"].to_numpy(), "ratio": ratio.to_numpy(dtype=float)})
+def judged_frame(analysis: Analysis, rule_id: str) -> pd.DataFrame | None:
+    """The series ``rule_id`` compared against (:attr:`Analysis.judged`), if it handed one."""
+    series = analysis.judged.get(rule_id)
+    return None if series is None else series.frame
 
 
-def _chronic_floor(activities: pd.DataFrame, rule: Rule) -> float:
-    """The load_ratio floor in daily load units (km a week times the athlete's AU per km).
-
-    Mirrors the rule's own conversion; a catalogue that names its floor differently gives
-    no floor rather than no report.
-    """
-    try:
-        per_km, _ = distance_load_factor(activities)
-        return rule.value("chronic_floor_km") * per_km / 7
-    except (KeyError, ValueError, TypeError):
-        return 0.0
-
-
-def _activity_labels(activities: pd.DataFrame, units: Units) -> dict[str, str]:
-    """activity_id -> 'Title (Sat 14 Feb 2026, 21.3 km)' for findings about one activity."""
+def _activity_labels(activities: pd.DataFrame, units: Units,
+                     zone: str | None) -> dict[str, str]:
+    """activity_id -> 'Title (Sat 14 Feb 2026, 21.3 km)' for findings about one activity,
+    on the athlete's local day (:mod:`loadwatch.calendar`)."""
     if activities.empty:
         return {}
-    offset = pd.to_timedelta(
-        activities["utc_offset_min"].astype("Float64").fillna(0).astype(float), unit="min")
-    local = (activities["start_time"] + offset).dt.tz_localize(None)
+    local = calendar.local_start(activities, zone)
     out = {}
     for aid, title, when, km in zip(activities["activity_id"], activities["title"], local,
                                     activities["distance_km"], strict=True):
@@ -450,11 +359,11 @@ def _finding_views(
             severity_label=SEVERITY_LABELS.get(sev, sev),
             week=str(f.week),
             day=fmt_day(f.date) if not _missing(f.date) else "",
-            message=convert_text(_str(f.message), units),
+            message=fmt.message(f, units),
             value_text=fmt_value(f.value, f.threshold, _str(f.unit), units),
             conditions=tuple(conds),
             evidence=_str(f.evidence),
-            advice=convert_text(_str(f.advice), units),
+            advice=_str(f.advice),
             activity=activities.get(_str(f.activity_id), ""),
             rule_token=css_token(rule),
             severity_token=css_token(sev),
@@ -500,19 +409,24 @@ def _envelope_view(analysis: Analysis, units: Units) -> EnvelopeView | None:
     env = analysis.envelope
     if env is None:
         return None
+
+    def basis(key: str) -> str:
+        if key in env.reasons:
+            template, facts = env.reasons[key]
+            return fmt.fill(template, facts, units)
+        return env.basis.get(key, "")
+
     items = []
     parts = []
     if env.distance_km is not None:
         items.append(("Weekly distance", f"up to {units.fd(env.distance_km, 0)}",
-                      convert_text(env.basis.get("distance_km", ""), units)))
+                      basis("distance_km")))
         parts.append(f"up to {units.fd(env.distance_km, 0)}")
     if env.longest_run_km is not None:
-        items.append(("Longest run", units.fd(env.longest_run_km, 0),
-                      convert_text(env.basis.get("longest_run_km", ""), units)))
+        items.append(("Longest run", units.fd(env.longest_run_km, 0), basis("longest_run_km")))
         parts.append(f"longest run {units.fd(env.longest_run_km, 0)}")
     if env.descent_m is not None:
-        items.append(("Descent", units.fe(env.descent_m),
-                      convert_text(env.basis.get("descent_m", ""), units)))
+        items.append(("Descent", units.fe(env.descent_m), basis("descent_m")))
         parts.append(f"descent {units.fe(env.descent_m)}")
     sentence = ", ".join(parts) if parts else "no limit could be set from the history yet"
     sentence = sentence[:1].upper() + sentence[1:]
@@ -520,25 +434,34 @@ def _envelope_view(analysis: Analysis, units: Units) -> EnvelopeView | None:
 
 
 def _shoes(analysis: Analysis, units: Units, start: pd.Timestamp, end: pd.Timestamp,
-           marks: tuple[float, float]) -> tuple[list[ShoeView], pd.DataFrame]:
+           ) -> tuple[list[ShoeView], pd.DataFrame]:
+    """The shoes used in the period against their own marks (shoe_mileage's, retire_km in)."""
     s = analysis.shoes
     cols = {"shoe": pd.Series(dtype="string"), "total": pd.Series(dtype=float),
-            "projected_800": pd.Series(dtype="datetime64[us]")}
-    if s.empty:
+            "lower_mark": pd.Series(dtype=float), "upper_mark": pd.Series(dtype=float),
+            "projected_upper": pd.Series(dtype="datetime64[us]")}
+    marks = judged_frame(analysis, "shoe_mileage")
+    if s.empty or marks is None or marks.empty:
         return [], pd.DataFrame(cols)
+    marks = marks.set_index("shoe")
     s = s[s["week_start"] <= end]
-    used = s.loc[(s["week_start"] >= start) & (s["distance_km"] > 0), "shoe"].dropna().unique()
+    used = [x for x in s.loc[(s["week_start"] >= start) & (s["distance_km"] > 0), "shoe"]
+            .dropna().unique() if str(x) in marks.index]
     last = s.sort_values("week_start").groupby("shoe").tail(1).set_index("shoe")
     recent_from = end - pd.Timedelta(weeks=SHOE_RATE_WEEKS)
     recent = s[s["week_start"] > recent_from].groupby("shoe")["distance_km"].sum()
     views, rows = [], []
     for shoe in sorted(used, key=lambda x: -float(last.loc[x, "cumulative_km"])):
         total = float(last.loc[shoe, "cumulative_km"])
+        lo, hi = float(marks.loc[str(shoe), "info_limit"]), float(marks.loc[str(shoe),
+                                                                         "caution_limit"])
         rate = float(recent.get(shoe, 0.0)) / SHOE_RATE_WEEKS  # km per week
-        proj = {}
-        for mark in marks:
+        proj: dict[float, Any] = {}
+        for mark in (lo, hi):
             if total >= mark:
                 proj[mark] = "reached"
+            elif rate > 0 and (mark - total) / rate > SHOE_PROJECTION_WEEKS:
+                proj[mark] = "not within 10 years"  # a mark of 1e6 km: no date to show
             elif rate > 0:
                 proj[mark] = end + pd.Timedelta(weeks=(mark - total) / rate)
             else:
@@ -547,12 +470,14 @@ def _shoes(analysis: Analysis, units: Units, start: pd.Timestamp, end: pd.Timest
             shoe=str(shoe),
             total=units.fd(total, 0),
             recent_rate=f"{units.fd(rate, 1)}/week",
-            retire_450=_proj_text(proj[marks[0]]),
-            retire_800=_proj_text(proj[marks[1]]),
+            lower=_proj_text(proj[lo]),
+            upper=_proj_text(proj[hi]),
+            marks=f"{units.d(lo):,.0f} / {units.fd(hi, 0)}",
         ))
-        p800 = proj[marks[1]]
-        rows.append({"shoe": str(shoe), "total": units.d(total),
-                     "projected_800": p800 if isinstance(p800, pd.Timestamp) else pd.NaT})
+        p_hi = proj[hi]
+        rows.append({"shoe": str(shoe), "total": units.d(total), "lower_mark": units.d(lo),
+                     "upper_mark": units.d(hi),
+                     "projected_upper": p_hi if isinstance(p_hi, pd.Timestamp) else pd.NaT})
     frame = pd.DataFrame(rows) if rows else pd.DataFrame(cols)
     return views, frame
 
@@ -568,11 +493,11 @@ def _proj_text(p: Any) -> str:
 def _period(analysis: Analysis, weeks: int) -> tuple[pd.DataFrame, pd.Timestamp, pd.Timestamp]:
     weekly = analysis.weekly.sort_values("week_start")
     if weekly.empty:
-        today = pd.Timestamp(date.today())
+        today = pd.Timestamp(calendar.today(analysis.settings.timezone, analysis.today))
         return weekly, today, today
     shown = weekly.tail(max(1, weeks))
     start = pd.Timestamp(shown["week_start"].iloc[0])
-    end = pd.Timestamp(shown["week_start"].iloc[-1]) + pd.Timedelta(days=6)
+    end = calendar.sunday(pd.Timestamp(shown["week_start"].iloc[-1]))
     if not analysis.daily.empty:
         covered = analysis.daily
         if "covered" in covered:
@@ -583,20 +508,13 @@ def _period(analysis: Analysis, weeks: int) -> tuple[pd.DataFrame, pd.Timestamp,
 
 
 def _runs(analysis: Analysis) -> pd.DataFrame:
-    """Running activities with local date and the longest run of the previous 30 days."""
-    a = analysis.activities
-    a = a[a["sport"].isin(RUNNING_SPORTS) & a["distance_km"].notna()].sort_values("start_time")
-    if a.empty:
+    """Each run with the long-run rule's own reference and caution limit (what it judged)."""
+    frame = judged_frame(analysis, "long_run_spike")
+    if frame is None:
         return pd.DataFrame({"date": pd.Series(dtype="datetime64[us]"), "distance_km": [],
-                             "prev30_max": [], "activity_id": pd.Series(dtype="string")})
-    offset = pd.to_timedelta(a["utc_offset_min"].astype("Float64").fillna(0).astype(float),
-                             unit="min")
-    local = (a["start_time"] + offset).dt.tz_localize(None)
-    s = pd.Series(a["distance_km"].to_numpy(dtype=float), index=pd.DatetimeIndex(local))
-    prev = s.rolling("30D", closed="left").max()
-    return pd.DataFrame({"date": local.to_numpy(), "distance_km": s.to_numpy(),
-                         "prev30_max": prev.to_numpy(),
-                         "activity_id": a["activity_id"].to_numpy()})
+                             "reference": [], "caution_limit": [],
+                             "activity_id": pd.Series(dtype="string")})
+    return frame[["date", "distance_km", "reference", "caution_limit", "activity_id"]]
 
 
 def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> ReportContext:
@@ -615,7 +533,7 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
     findings = analysis.findings
     in_period = findings[findings["week"].astype(str).isin(period_weeks)]
     ordered = _sorted_findings(in_period)
-    labels = _activity_labels(analysis.activities, u)
+    labels = _activity_labels(analysis.activities, u, analysis.settings.timezone)
     views = _finding_views(ordered, u, titles, conditions, labels)
 
     current = None
@@ -627,7 +545,7 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
         current = WeekSummary(
             label=lead.label,
             week=str(cw["week"]),
-            span=f"{fmt_day(ws)} – {fmt_day(ws + pd.Timedelta(days=6))}",
+            span=f"{fmt_day(ws)} – {fmt_day(calendar.sunday(ws))}",
             distance=u.fd(cw["distance_km"]),
             runs=int(cw["runs"]),
             longest=u.fd(cw["longest_run_km"]),
@@ -655,8 +573,7 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
         cond_views.append(ConditionText(c.id, c.name, convert_text(c.description, u),
                                         tuple(convert_text(x, u) for x in c.self_care)))
 
-    rules = rules_of(analysis)
-    shoe_views, shoe_frame = _shoes(analysis, u, start, end, shoe_marks_km(rules))
+    shoe_views, shoe_frame = _shoes(analysis, u, start, end)
     plot_data = _plot_data(analysis, shown, in_period, shoe_frame, u, start, end)
 
     problems = [ProblemView(p.source, p.kind, p.reason) for p in analysis.problems]
@@ -689,18 +606,26 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
     )
 
 
+def _weekly_limits(analysis: Analysis, weekly: pd.DataFrame) -> pd.DataFrame:
+    """The weekly distance rule's info and caution limit of each week [km] (NaN: not judged)."""
+    frame = judged_frame(analysis, "weekly_distance_jump")
+    if frame is None:
+        return pd.DataFrame({"info_limit": np.nan, "caution_limit": np.nan}, index=weekly.index)
+    by_week = frame.set_index("week_start")[["info_limit", "caution_limit"]]
+    return by_week.reindex(pd.DatetimeIndex(weekly["week_start"])).set_axis(weekly.index)
+
+
 def _plot_data(analysis: Analysis, shown: pd.DataFrame, in_period: pd.DataFrame,
                shoe_frame: pd.DataFrame, u: Units, start: pd.Timestamp, end: pd.Timestamp,
                ) -> PlotData:
     full = analysis.weekly.sort_values("week_start")
-    prev = full["distance_km"].shift(1)
-    # the 10 % line only where the rule applies (previous week >= 5 km)
-    limit = (prev * 1.1).where(prev >= 5)
+    limits = _weekly_limits(analysis, full)
     weekly = pd.DataFrame({
         "week_start": full["week_start"].to_numpy(),
         "week": full["week"].astype(str).to_numpy(),
         "distance": u.d(full["distance_km"]).to_numpy(dtype=float),
-        "limit10": u.d(limit).to_numpy(dtype=float),
+        "info_limit": u.d(limits["info_limit"]).to_numpy(dtype=float),
+        "caution_limit": u.d(limits["caution_limit"]).to_numpy(dtype=float),
         "hi_min": full["hi_intensity_min"].to_numpy(dtype=float),
         "trimp": full["trimp"].to_numpy(dtype=float),
         "descent": u.e(full["descent_m"]).to_numpy(dtype=float),
@@ -715,35 +640,38 @@ def _plot_data(analysis: Analysis, shown: pd.DataFrame, in_period: pd.DataFrame,
     })
 
     rules = rules_of(analysis)
-    acwr = load_change_indicator(analysis.daily, analysis.activities, rules["load_ratio"])
-    acwr = acwr[(acwr["date"] >= start) & (acwr["date"] <= end + pd.Timedelta(days=1))]
+    ratio = judged_frame(analysis, "load_ratio")
+    if ratio is None:
+        ratio = pd.DataFrame({"date": pd.Series(dtype="datetime64[us]"),
+                              "ratio": pd.Series(dtype=float)})
+    acwr = ratio[(ratio["date"] >= start) & (ratio["date"] <= end + pd.Timedelta(days=1))]
+    reads = in_period[in_period["rule"] == "load_ratio"]
+    acwr_points = pd.DataFrame({"date": pd.to_datetime(reads["date"]).to_numpy(),
+                                "ratio": reads["value"].to_numpy(dtype=float),
+                                "severity": reads["severity"].astype(str).to_numpy()})
 
     runs = _runs(analysis)
     runs = runs[(runs["date"] >= start) & (runs["date"] < end + pd.Timedelta(days=1))]
     spikes = in_period[in_period["rule"] == "long_run_spike"]
-    by_id = runs.set_index("activity_id")
-    flag_rows = []
-    for f in spikes.itertuples(index=False):
-        aid = _str(f.activity_id)
-        if aid and aid in by_id.index:
-            r = by_id.loc[aid]
-            r = r.iloc[0] if isinstance(r, pd.DataFrame) else r
-            flag_rows.append({"date": r["date"], "distance": u.d(r["distance_km"]),
-                              "severity": str(f.severity)})
-        elif not _missing(f.date):
-            same = runs[runs["date"].dt.normalize() == pd.Timestamp(f.date).normalize()]
-            if not same.empty:
-                best = same.loc[same["distance_km"].idxmax()]
-                flag_rows.append({"date": best["date"], "distance": u.d(best["distance_km"]),
-                                  "severity": str(f.severity)})
+    by_id = runs.drop_duplicates("activity_id").set_index("activity_id")
+    flag_rows = [{"date": by_id.loc[aid, "date"], "distance": u.d(by_id.loc[aid, "distance_km"]),
+                  "severity": str(sev)}
+                 for aid, sev in zip(spikes["activity_id"].astype(object), spikes["severity"],
+                                     strict=True) if _str(aid) in by_id.index]
     run_flags = pd.DataFrame(flag_rows, columns=["date", "distance", "severity"])
     runs_disp = pd.DataFrame({"date": runs["date"].to_numpy(),
                               "distance": u.d(runs["distance_km"]).to_numpy(dtype=float),
-                              "prev30_max": u.d(runs["prev30_max"]).to_numpy(dtype=float)})
+                              "reference": u.d(runs["reference"]).to_numpy(dtype=float),
+                              "caution_limit": u.d(runs["caution_limit"]).to_numpy(dtype=float)})
+    jump, spike = rules["weekly_distance_jump"], rules["long_run_spike"]
+    labels = {
+        "distance_info": fmt.percent(jump.value("info")),
+        "distance_caution": fmt.percent(jump.value("caution")),
+        "long_caution": fmt.percent(spike.value("caution")),
+        "long_window": fmt.plural(spike.value("window_days"), "day"),
+    }
     return PlotData(
         units=u, weekly=weekly, week_flags=week_flags, acwr=acwr.reset_index(drop=True),
-        runs=runs_disp, run_flags=run_flags, shoes=shoe_frame,
-        shoe_marks=tuple(u.d(m) for m in shoe_marks_km(rules)),
-        acwr_bands=acwr_bands(rules),
-        period_start=start, period_end=end,
+        acwr_points=acwr_points, runs=runs_disp, run_flags=run_flags, shoes=shoe_frame,
+        acwr_bands=acwr_bands(rules), period_start=start, period_end=end, labels=labels,
     )

@@ -9,7 +9,7 @@ common colour-vision deficiencies) and severities also differ by marker shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import matplotlib.dates as mdates
@@ -161,27 +161,39 @@ TERRAIN_RULES = ("downhill_volume_jump", "trail_volume_jump")
 
 
 def weekly_distance(weekly: pd.DataFrame, flags: pd.DataFrame, *, unit: str,
-                    start: pd.Timestamp, end: pd.Timestamp, layout: Layout = WIDE) -> Figure:
-    """Weekly distance bars, the previous week + 10 % as a tick per bar, flagged weeks marked."""
+                    start: pd.Timestamp, end: pd.Timestamp, layout: Layout = WIDE,
+                    labels: Mapping[str, str] | None = None) -> Figure:
+    """Weekly distance bars with the distance rule's own info and caution limit of each week
+    as ticks (``info_limit``, ``caution_limit``), flagged weeks marked."""
+    labels = labels or {}
     fig = new_figure(layout)
     ax = fig.add_subplot()
     x = _week_centres(weekly["week_start"])
     bars = ax.bar(x, weekly["distance"], width=5.5, color=OKABE_ITO["blue"], alpha=0.85,
                   label="weekly distance")
-    ax.hlines(weekly["limit10"], x - pd.Timedelta(days=3.2), x + pd.Timedelta(days=3.2),
-              colors="black", linewidth=2.2, zorder=4)
-    handles = [bars, Line2D([], [], color="black", linewidth=2.2, label="previous week + 10 %")]
+    half = pd.Timedelta(days=3.2)
+    ax.hlines(weekly["info_limit"], x - half, x + half, colors="black", linewidth=2.2,
+              zorder=4, label="info limit")
+    ax.hlines(weekly["caution_limit"], x - half, x + half, colors=OKABE_ITO["vermillion"],
+              linewidth=1.4, linestyles=(0, (2, 1)), zorder=4, label="caution limit")
+    info = labels.get("distance_info", "the rule's info rise")
+    caution = labels.get("distance_caution", "the rule's caution rise")
+    handles = [bars, Line2D([], [], color="black", linewidth=2.2,
+                            label=f"previous week + {info}"),
+               Line2D([], [], color=OKABE_ITO["vermillion"], linewidth=1.4,
+                      linestyle=(0, (2, 1)), label=f"+ {caution}")]
     worst = _worst_by_week(flags, DISTANCE_RULES)
     if not worst.empty:
         w = weekly.set_index("week_start")
         ws = [d for d in worst.index if d in w.index]
-        top = np.fmax(w.loc[ws, "distance"].to_numpy(float), w.loc[ws, "limit10"].to_numpy(float))
+        top = np.fmax(w.loc[ws, "distance"].to_numpy(float),
+                      w.loc[ws, "info_limit"].to_numpy(float))
         handles += _severity_markers(ax, _week_centres(pd.Series(ws)).to_numpy(),
                                      np.nan_to_num(top) * 1.06,
                                      [worst[d] for d in ws])
     _style(ax, f"distance [{unit}/week]", layout)
     _date_axis(ax, start, end, layout)
-    _headroom(ax, float(np.nanmax(np.r_[weekly["distance"], weekly["limit10"], 0])))
+    _headroom(ax, float(np.nanmax(np.r_[weekly["distance"], weekly["caution_limit"], 0])))
     _legend(ax, handles, layout)
     if weekly.empty:
         _empty(ax, "no weeks in the period", layout)
@@ -189,8 +201,10 @@ def weekly_distance(weekly: pd.DataFrame, flags: pd.DataFrame, *, unit: str,
 
 
 def load_change(acwr: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp,
-                bands: tuple[float, float] | None = None, layout: Layout = WIDE) -> Figure:
-    """The load change indicator (acute:chronic EWMA ratio) with its 1.3 and 1.5 bands."""
+                bands: tuple[float, float] | None = None, layout: Layout = WIDE,
+                points: pd.DataFrame | None = None) -> Figure:
+    """The load change indicator (the load_ratio rule's daily series) with its info and
+    caution bands, and ``points`` (date, ratio, severity): the reading behind each finding."""
     fig = new_figure(layout, left=MARGIN_LEFT_IN + 0.15)
     ax = fig.add_subplot()
     lo, hi = bands or acwr_bands()
@@ -204,8 +218,14 @@ def load_change(acwr: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp,
             ha="right", va="bottom", fontsize=layout.font - 1.5)
     ax.text(1.0, hi + 0.02, f"well above usual ({hi})", transform=ax.get_yaxis_transform(),
             ha="right", va="bottom", fontsize=layout.font - 1.5)
+    handles = []
+    if points is not None and len(points):
+        handles = _severity_markers(ax, points["date"].to_numpy(),
+                                    points["ratio"].to_numpy(dtype=float),
+                                    list(points["severity"]))
     ax.set_ylim(0, top)
     _style(ax, "load change indicator\n[7-day : 28-day ratio]", layout)
+    _legend(ax, handles, layout)
     _date_axis(ax, start, end, layout)
     if not np.isfinite(r).any():
         _empty(ax, "not enough history to judge", layout)
@@ -273,26 +293,29 @@ def terrain(weekly: pd.DataFrame, flags: pd.DataFrame, *, dist_unit: str, elev_u
     return fig
 
 
-def shoes(shoes: pd.DataFrame, marks: tuple[float, float], *, unit: str,
-          layout: Layout = WIDE) -> Figure:
-    """Distance per shoe against the 450/800 km marks, with the projected date of the 800 km."""
+def shoes(shoes: pd.DataFrame, *, unit: str, layout: Layout = WIDE) -> Figure:
+    """Distance per shoe against its own marks (``lower_mark``, ``upper_mark``: the
+    shoe_mileage rule's, scaled to the shoe's retire_km), with the date it reaches the
+    upper one."""
     n = max(len(shoes), 1)
     fig = new_figure(layout, height=1.3 + 0.42 * n, constrained=True)
     ax = fig.add_subplot()
     y = np.arange(len(shoes))
     total = shoes["total"].to_numpy(dtype=float)
-    colours = [OKABE_ITO["vermillion"] if t >= marks[1] else
-               OKABE_ITO["orange"] if t >= marks[0] else OKABE_ITO["blue"] for t in total]
+    lower = shoes["lower_mark"].to_numpy(dtype=float)
+    upper = shoes["upper_mark"].to_numpy(dtype=float)
+    colours = [OKABE_ITO["vermillion"] if t >= hi else
+               OKABE_ITO["orange"] if t >= lo else OKABE_ITO["blue"]
+               for t, lo, hi in zip(total, lower, upper, strict=True)]
     ax.barh(y, total, color=colours, height=0.6)
-    for m, ha in zip(marks, ("right", "left"), strict=True):
-        ax.axvline(m, color="black", linestyle=(0, (3, 1.5)), linewidth=1.2)
-        ax.text(m, 1.0, f" {m:,.0f} {unit} ", transform=ax.get_xaxis_transform(),
-                fontsize=layout.font - 1.5, va="bottom", ha=ha)
-    right = max(float(np.nanmax(total)) if len(total) else 0.0, marks[1]) * (
-        1.45 if layout.width >= 6 else 1.2)
-    for yi, t, proj in zip(y, total, shoes["projected_800"], strict=True):
-        note = f"{marks[1]:,.0f} {unit} by {pd.Timestamp(proj):%d %b %Y}" if pd.notna(proj) \
-            else ("past the mark" if t >= marks[1] else "not in recent use")
+    for marks in (lower, upper):
+        ax.vlines(marks, y - 0.42, y + 0.42, colors="black", linestyles=(0, (3, 1.5)),
+                  linewidth=1.2, zorder=4)
+    top = float(np.nanmax(np.r_[total, upper, 0.0]))
+    right = top * (1.45 if layout.width >= 6 else 1.2) or 1.0
+    for yi, t, hi, proj in zip(y, total, upper, shoes["projected_upper"], strict=True):
+        note = f"{hi:,.0f} {unit} by {pd.Timestamp(proj):%d %b %Y}" if pd.notna(proj) \
+            else ("past the mark" if t >= hi else "not in recent use")
         # the narrow figure has no room for the projection: the table below the plot has it
         label = f"{t:,.0f} {unit} · {note}" if layout.width >= 6 else f"{t:,.0f}"
         ax.text(t + right * 0.01, yi, label, va="center", fontsize=layout.font - 1.5)
@@ -310,23 +333,33 @@ def shoes(shoes: pd.DataFrame, marks: tuple[float, float], *, unit: str,
 
 
 def _short(text: str, n: int = 22) -> str:
+    """Untrusted text (a shoe name) cut to ``n`` characters and escaped for mathtext."""
     text = str(text)
-    return text if len(text) <= n else text[: n - 1] + "…"
+    return untrusted_text(text if len(text) <= n else text[: n - 1] + "…")
+
+
+def untrusted_text(text: str) -> str:
+    """``text`` drawn as it is: every ``$`` escaped, so matplotlib never parses a name
+    like ``Pegasus $\\x$`` as mathtext (which raises on unknown commands)."""
+    return str(text).replace("$", r"\$")
 
 
 def long_runs(runs: pd.DataFrame, flags: pd.DataFrame, *, unit: str, start: pd.Timestamp,
-              end: pd.Timestamp, layout: Layout = WIDE) -> Figure:
-    """Each run's distance against the longest run of the previous 30 days; spikes marked."""
+              end: pd.Timestamp, layout: Layout = WIDE,
+              labels: Mapping[str, str] | None = None) -> Figure:
+    """Each run's distance against the long-run rule's own reference (the longest run of
+    the previous window, where covered) and caution limit; spikes marked."""
+    labels = labels or {}
     fig = new_figure(layout)
     ax = fig.add_subplot()
     pts = ax.scatter(runs["date"], runs["distance"], s=16, color="#777777", zorder=3,
                      label="run")
-    (line,) = ax.step(runs["date"], runs["prev30_max"], where="post", color=OKABE_ITO["blue"],
-                      linewidth=1.6, label="longest, previous 30 days")
-    ref = Line2D([], [], color=OKABE_ITO["blue"], linestyle=(0, (3, 1.5)), linewidth=1,
-                 label="+10 %")
-    ax.step(runs["date"], runs["prev30_max"] * 1.1, where="post", color=OKABE_ITO["blue"],
-            linestyle=(0, (3, 1.5)), linewidth=1)
+    window = labels.get("long_window", "the window")
+    (line,) = ax.step(runs["date"], runs["reference"], where="post", color=OKABE_ITO["blue"],
+                      linewidth=1.6, label=f"longest, previous {window}")
+    (ref,) = ax.step(runs["date"], runs["caution_limit"], where="post",
+                     color=OKABE_ITO["blue"], linestyle=(0, (3, 1.5)), linewidth=1,
+                     label=f"caution limit (+{labels.get('long_caution', '')})")
     handles = [pts, line, ref]
     if not flags.empty:
         handles += _severity_markers(ax, flags["date"].to_numpy(),
@@ -334,7 +367,7 @@ def long_runs(runs: pd.DataFrame, flags: pd.DataFrame, *, unit: str, start: pd.T
                                      list(flags["severity"]), size=70)
     _style(ax, f"run distance [{unit}]", layout)
     _date_axis(ax, start, end, layout)
-    top = float(np.nanmax(np.r_[runs["distance"], runs["prev30_max"] * 1.1, 0]))
+    top = float(np.nanmax(np.r_[runs["distance"], runs["caution_limit"], 0]))
     _headroom(ax, top, 1.35)
     _legend(ax, handles, layout)
     if runs.empty:
@@ -391,26 +424,36 @@ def _no_long_runs(d: PlotData) -> str | None:
     return None if len(d.runs) else "No runs in these weeks."
 
 
-def plot_specs(units_dist: str, units_elev: str) -> list[PlotSpec]:
-    """The report's plots in display order, with captions in the display units."""
-    ten = "10 %"
+def plot_specs(units_dist: str, units_elev: str,
+               labels: Mapping[str, str] | None = None) -> list[PlotSpec]:
+    """The report's plots in display order, with captions in the display units.
+
+    ``labels`` (:attr:`PlotData.labels`) quote the values the athlete's rules applied.
+    """
+    labels = labels or {}
+    info = labels.get("distance_info", "the rule's info rise")
+    caution = labels.get("distance_caution", "the rule's caution rise")
+    long_c = labels.get("long_caution", "the rule's caution rise")
+    window = labels.get("long_window", "30 days")
     return [
         PlotSpec(
             "plot-distance", "Weekly distance",
             f"Bars: distance per week ({units_dist}). The black tick on each bar is the "
-            f"previous week + {ten}; a bar above its tick rose faster than {ten}. Markers: "
-            "weeks flagged by the distance or return-after-break rules, by severity.",
+            f"previous week + {info} (the weekly distance rule's info limit), the red dashed "
+            f"one + {caution} (its caution limit); weeks the rule does not judge have none. "
+            "Markers: weeks flagged by the distance or return-after-break rules, by severity.",
             lambda d, lay: weekly_distance(d.weekly, d.week_flags, unit=d.units.dist,
-                                           start=d.period_start, end=d.period_end, layout=lay),
+                                           start=d.period_start, end=d.period_end, layout=lay,
+                                           labels=d.labels),
             _no_runs,
         ),
         PlotSpec(
             "plot-load", "Load change indicator",
             "Line: the last 7 days' load divided by the usual load of the 4 weeks before. "
             "1.0 = as usual; yellow band: above usual; orange: well above usual. A gap means "
-            "too little history to judge.",
+            "too little history to judge. Markers: the readings behind the findings.",
             lambda d, lay: load_change(d.acwr, start=d.period_start, end=d.period_end,
-                                       bands=d.acwr_bands, layout=lay),
+                                       bands=d.acwr_bands, layout=lay, points=d.acwr_points),
             _no_ratio,
         ),
         PlotSpec(
@@ -437,15 +480,17 @@ def plot_specs(units_dist: str, units_elev: str) -> list[PlotSpec]:
             "Distance on each shoe used in the period, against the usual replacement "
             "range (dashed lines). The date is when the shoe will reach the upper mark at "
             "its pace of the last 8 weeks. Orange: inside the range; red: past it.",
-            lambda d, lay: shoes(d.shoes, d.shoe_marks, unit=d.units.dist, layout=lay),
+            lambda d, lay: shoes(d.shoes, unit=d.units.dist, layout=lay),
             _no_shoes,
         ),
         PlotSpec(
             "plot-long", "Long runs",
             f"Dots: each run ({units_dist}). Solid line: the longest run of the previous "
-            f"30 days; dashed: {ten} above it. Markers: runs flagged as long-run spikes.",
+            f"{window} (where the data covers them all); dashed: the caution limit, {long_c} "
+            "above it. Markers: runs flagged as long-run spikes.",
             lambda d, lay: long_runs(d.runs, d.run_flags, unit=d.units.dist,
-                                     start=d.period_start, end=d.period_end, layout=lay),
+                                     start=d.period_start, end=d.period_end, layout=lay,
+                                     labels=d.labels),
             _no_long_runs,
         ),
     ]

@@ -71,7 +71,7 @@ def build_figures(context: ctx_mod.ReportContext, fmt: ImageFormat = "svg", *,
                   narrow: bool = True) -> list[ctx_mod.Figure]:
     """Draw every plot of the report, wide and (``narrow``) phone-sized, and embed them."""
     out = []
-    for spec in plot_specs(context.units.dist, context.units.elev):
+    for spec in plot_specs(context.units.dist, context.units.elev, context.plot_data.labels):
         why = spec.empty(context.plot_data)
         if why is not None:
             out.append(ctx_mod.Figure(spec.id, spec.title, spec.caption, None, alt="",

@@ -15,7 +15,10 @@ import pandas as pd
 
 from loadwatch import schema
 from loadwatch.analysis import Analysis, Envelope
+from loadwatch.evaluate import evaluate_all
+from loadwatch.format import fill
 from loadwatch.problems import Problem
+from loadwatch.settings import Settings
 
 XSS = "<script>alert(1)</script>"
 
@@ -151,6 +154,14 @@ def synthetic_analysis(
                 "longest_run_km": f"long_run_spike: +10 % on {last['longest_run_km']:.1f} km",
                 "descent_m": "downhill_volume_jump: 1.5x the 4-week mean",
             },
+            reasons={
+                "distance_km": ["{r}: +10 % on {d}", {"r": ["weekly_distance_jump", "rule"],
+                                "d": [float(last["distance_km"]), "km"]}],
+                "longest_run_km": ["{r}: +10 % on {d}", {"r": ["long_run_spike", "rule"],
+                                   "d": [float(last["longest_run_km"]), "km"]}],
+                "descent_m": ["{r}: 1.5x the 4-week mean", {"r": ["downhill_volume_jump",
+                                                                "rule"]}],
+            },
         )
     return Analysis(
         athlete=athlete,
@@ -170,6 +181,8 @@ def synthetic_analysis(
         sources=["exports/"],
         timezone="Europe/Paris",
         generated=datetime(2026, 3, 2, 7, 0, tzinfo=UTC),
+        # what the rules compared against, from the real evaluators on these frames
+        judged=evaluate_all(activities, daily, weekly, shoes, Settings()).judged,
     )
 
 
@@ -190,14 +203,18 @@ def _shoes(activities: pd.DataFrame, local: pd.Series) -> pd.DataFrame:
 
 
 def _finding(rule: str, severity: str, week_start: pd.Timestamp, value: float, threshold: float,
-             unit: str, message: str, conditions: list[str], **extra: object) -> dict:
+             unit: str, template: str, conditions: list[str], facts: dict | None = None,
+             **extra: object) -> dict:
+    """A finding row as the evaluators make it: the message is a template and its facts."""
     iso = week_start.isocalendar()
+    facts = facts or {}
     return {
         "rule": rule, "severity": severity, "week": f"{iso.year}-W{iso.week:02d}",
         "week_start": week_start, "value": value, "threshold": threshold, "unit": unit,
-        "message": message, "conditions": conditions,
+        "template": template, "facts": facts, "message": fill(template, facts),
+        "conditions": conditions,
         "evidence": "weak: Nielsen 2014 JOSPT 44:739", "advice": f"Advice for {rule}: hold "
-        "next week at this week's distance (about 30 km).", **extra,
+        "next week at this week's distance.", **extra,
     }
 
 
@@ -213,14 +230,15 @@ def _findings(activities: pd.DataFrame, local: pd.Series, weekly: pd.DataFrame) 
                 out.append(_finding(
                     "weekly_distance_jump", "caution" if p > 30 else "info", ws, p,
                     30.0 if p > 30 else 10.0, "%",
-                    f"Weekly distance rose {p:.0f} % ({prev:.0f} -> {cur:.0f} km), above "
-                    f"{30 if p > 30 else 10} %.",
+                    "Weekly distance rose {p} ({prev} to {cur}), above {t}.",
                     ["trochanteric_bursitis", "gluteal_tendinopathy", "itb_syndrome",
-                     "femoral_stress_fracture"]))
+                     "femoral_stress_fracture"],
+                    {"p": [p / 100, "fraction"], "prev": [prev, "km"], "cur": [cur, "km"],
+                     "t": [0.3 if p > 30 else 0.1, "fraction"]}))
         elif prev < 1 and cur > 0 and i >= 2:
             out.append(_finding("return_after_break", "caution", ws, cur, 0.5 * d[i - 4], "km",
-                                f"First week after a break: {cur:.1f} km.",
-                                ["femoral_stress_fracture"]))
+                                "First week after a break: {cur}.",
+                                ["femoral_stress_fracture"], {"cur": [cur, "km"]}))
         if weekly["hi_intensity_min"].iloc[i] > 1.5 * weekly["hi_intensity_min"].iloc[
                 max(0, i - 4):i].mean() + 20:
             out.append(_finding("intensity_jump", "caution", ws,
@@ -236,19 +254,21 @@ def _findings(activities: pd.DataFrame, local: pd.Series, weekly: pd.DataFrame) 
         if pd.notna(r) and r > 0.3:
             ws = pd.Timestamp(when).normalize() - pd.Timedelta(days=pd.Timestamp(when).weekday())
             out.append(_finding("long_run_spike", "warning" if r > 1 else "caution", ws,
-                                r * 100, 30.0, "%", f"Longest run {s[when]:.1f} km was {r:.0%} "
-                                "longer than the longest of the previous 30 days.",
+                                r * 100, 30.0, "%", "Longest run {km} was {r} longer than the "
+                                "longest of the previous 30 days.",
                                 ["femoral_stress_fracture", "itb_syndrome"],
+                                {"km": [float(s[when]), "km"], "r": [float(r), "fraction"]},
                                 date=pd.Timestamp(when).normalize(), activity_id=aid))
     ws_last = weekly["week_start"].iloc[-1]
     heavy = int(weekly["descent_m"].to_numpy().argmax())
     out.append(_finding("downhill_volume_jump", "caution", weekly["week_start"].iloc[heavy],
                         float(weekly["descent_m"].iloc[heavy]), 300, "m",
-                        f"Descent {weekly['descent_m'].iloc[heavy]:.0f} m, far above the "
-                        "4-week mean.",
-                        ["itb_syndrome", "adductor_strain"]))
+                        "Descent {e}, far above the 4-week mean.",
+                        ["itb_syndrome", "adductor_strain"],
+                        {"e": [float(weekly["descent_m"].iloc[heavy]), "m"]}))
     out.append(_finding("shoe_mileage", "info", ws_last, 512.0, 450.0, "km",
-                        "Pegasus 40 has 512 km, past 450 km.", ["itb_syndrome"]))
+                        "Pegasus 40 has {t}, past {m}.", ["itb_syndrome"],
+                        {"t": [512.0, "km_total"], "m": [450.0, "km_total"]}))
     out.append(_finding("load_ratio", "info", ws_last, 1.38, 1.3, "x",
                         "Load change indicator 1.38, above usual (1.3).",
                         ["femoral_stress_fracture"]))

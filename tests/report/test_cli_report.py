@@ -18,8 +18,9 @@ from tests.report.synth import synthetic_analysis
 def fake_analyse(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     calls: list[dict] = []
 
-    def fake(paths, *, config=None, settings=None, jobs=1, cache=None, progress=None):
-        calls.append({"paths": list(paths), "config": config, "jobs": jobs})
+    def fake(paths, *, config=None, settings=None, jobs=1, cache=None, progress=None,
+             today=None):
+        calls.append({"paths": list(paths), "config": config, "jobs": jobs, "today": today})
         if "missing" in paths[0]:
             raise UsageError(f"{paths[0]}: no such file or folder")
         return synthetic_analysis(weeks=20)
@@ -35,7 +36,7 @@ def test_report_writes_and_prints_the_path(tmp_path: Path, fake_analyse) -> None
     assert r.exit_code == 0, r.output
     assert r.stdout.strip() == str(out)
     cores = max(1, min(64, os.cpu_count() or 1))  # --jobs defaults to the number of cores
-    assert fake_analyse == [{"paths": ["runs/"], "config": "lw.toml", "jobs": cores}]
+    assert fake_analyse == [{"paths": ["runs/"], "config": "lw.toml", "jobs": cores, "today": None}]
     html = out.read_text()
     assert "(8 weeks;" in html and "mi/week" in html and "km/week" not in html
     assert '<p class="env-sentence">Up to' in html and " mi, longest run" in html

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loadwatch.evaluate import load_change
+from loadwatch.evaluate import evaluate_all
 from loadwatch.report import context as ctx
 from loadwatch.rules import RULES
+from loadwatch.settings import Settings
 from tests.report.synth import synthetic_analysis
 
 
@@ -51,9 +52,12 @@ def test_period_is_the_last_weeks_ending_with_the_latest(c, season) -> None:
     assert c.current.week == season.weekly["week"].iloc[-1] == "2026-W09"
     assert c.period == "Mon 10 Nov 2025 – Sun 01 Mar 2026"
     assert c.plot_data.weekly["week"].tolist() == season.weekly["week"].tail(16).tolist()
-    # the 10 % line of the first shown week uses the week before the period
-    prev = season.weekly["distance_km"].iloc[-17]
-    assert c.plot_data.weekly["limit10"].iloc[0] == pytest.approx(prev * 1.1)
+    # the distance ticks are the rule's own limits, the first shown week's from the week
+    # before the period
+    judged = season.judged["weekly_distance_jump"].frame.set_index("week_start")
+    first = c.plot_data.weekly["week_start"].iloc[0]
+    assert c.plot_data.weekly["info_limit"].iloc[0] == judged.loc[first, "info_limit"]
+    assert judged.loc[first, "reference"] == season.weekly["distance_km"].iloc[-17]
 
 
 def test_this_week_by_severity_table_newest_first(c) -> None:
@@ -90,31 +94,33 @@ def test_shoe_projection(c, season) -> None:
     recent = sg.loc[sg["week_start"] > end - pd.Timedelta(weeks=8), "distance_km"].sum() / 8
     when = end + pd.Timedelta(weeks=(800 - total) / recent)
     assert shoes["Speedgoat 5"].total == f"{total:,.0f} km"
-    assert shoes["Speedgoat 5"].retire_800 == when.strftime("%d %b %Y")
-    assert shoes["Pegasus 40"].retire_800 == "reached"
+    assert shoes["Speedgoat 5"].upper == when.strftime("%d %b %Y")
+    assert shoes["Pegasus 40"].upper == "reached"
+    assert shoes["Pegasus 40"].marks == "450 / 800 km"
     frame = c.plot_data.shoes.set_index("shoe")
-    assert frame.loc["Speedgoat 5", "projected_800"] == when
-    assert pd.isna(frame.loc["Pegasus 40", "projected_800"])
+    assert frame.loc["Speedgoat 5", "projected_upper"] == when
+    assert pd.isna(frame.loc["Pegasus 40", "projected_upper"])
 
 
-def test_load_change_indicator_is_the_rules_own(season) -> None:
-    got = ctx.load_change_indicator(season.daily, season.activities)
-    floor = ctx._chronic_floor(season.activities, RULES["load_ratio"])
-    assert floor > 0
-    want = load_change(season.daily.sort_values("date").reset_index(drop=True), floor)
-    np.testing.assert_allclose(got["ratio"].to_numpy(), want.to_numpy(dtype=float))
-    assert got["ratio"].iloc[:34].isna().all()
-    assert got["ratio"].notna().sum() > 250
+def test_load_change_indicator_is_the_rules_own(season, c) -> None:
+    """The plotted ratio is the series the load_ratio rule read, not a recomputation."""
+    judged = season.judged["load_ratio"].frame.set_index("date")["ratio"]
+    got = c.plot_data.acwr.set_index("date")["ratio"]
+    np.testing.assert_allclose(got.to_numpy(), judged.reindex(got.index).to_numpy())
+    assert judged.iloc[:34].isna().all() and judged.notna().sum() > 250
 
 
 def test_report_uses_the_athletes_rules_not_the_defaults(season) -> None:
-    """A config override of the load-change bands and shoe marks reaches the plots."""
+    """Overrides of the load-change bands and shoe marks reach the plots via the rules."""
     rules = dict(RULES)
     rules["load_ratio"] = RULES["load_ratio"].with_values(info=1.2, caution=1.4)
     rules["shoe_mileage"] = RULES["shoe_mileage"].with_values(info=400.0)
-    c = ctx.build_context(dataclasses.replace(season, rules=rules), weeks=16)
+    ev = evaluate_all(season.activities, season.daily, season.weekly, season.shoes,
+                      Settings(), rules=rules)
+    c = ctx.build_context(dataclasses.replace(season, rules=ev.rules, judged=ev.judged),
+                          weeks=16)
     assert c.plot_data.acwr_bands == (1.2, 1.4)
-    assert c.plot_data.shoe_marks[0] == 400.0
+    assert (c.plot_data.shoes["lower_mark"] == 400.0).all()
     assert ctx.build_context(season, weeks=16).plot_data.acwr_bands == (1.3, 1.5)
 
 
@@ -126,7 +132,8 @@ def test_miles_context(season) -> None:
     assert w["distance"].iloc[-1] == pytest.approx(season.weekly["distance_km"].iloc[-1]
                                                    / 1.609344)
     assert w["descent"].iloc[-1] == pytest.approx(season.weekly["descent_m"].iloc[-1] / 0.3048)
-    assert c.plot_data.shoe_marks == pytest.approx((450 / 1.609344, 800 / 1.609344))
+    marks = c.plot_data.shoes[["lower_mark", "upper_mark"]].to_numpy()
+    assert marks == pytest.approx(np.array([[450, 800]] * len(marks)) / 1.609344)
 
 
 def test_a_week_without_runs_yet_shows_last_week_first(season) -> None:

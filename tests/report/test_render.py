@@ -10,9 +10,11 @@ import pytest
 
 from loadwatch import schema
 from loadwatch.analysis import Analysis
+from loadwatch.evaluate import evaluate_all
 from loadwatch.report import context as ctx
 from loadwatch.report import render as render_mod
 from loadwatch.report import render_report, write_report
+from loadwatch.settings import Settings
 from tests.report.htmlcheck import data_payload, is_local, parse
 from tests.report.synth import XSS, synthetic_analysis
 
@@ -149,7 +151,7 @@ def test_miles_everywhere(season: Analysis) -> None:
     assert re.findall(r"\d\s?km\b", text) == []
     assert re.findall(r"\d\s?m\b", text) == []
     assert "51.5 km" not in text and "32.0 mi" in text  # this week's distance
-    assert "Pegasus 40 has 318.1 mi, past 279.6 mi." in text
+    assert "Pegasus 40 has 318 mi, past 280 mi." in text
     assert "replace shoes at 279.6-497.1 mi" in text
 
 
@@ -179,6 +181,7 @@ def test_sparse_period_replaces_empty_plots_with_a_line(season: Analysis) -> Non
         a.weekly.loc[zero, col] = 0.0
     a.weekly.loc[zero, "runs"] = 0
     a.shoes = a.shoes[a.shoes["week_start"] < cut]
+    a.judged = evaluate_all(a.activities, a.daily, a.weekly, a.shoes, Settings()).judged
     page = render_report(a, weeks=3, narrow_figures=False)
     # five plots become one line each; the load change indicator still has its history
     assert page.count('<p class="noplot">') == 5

@@ -80,14 +80,14 @@ def test_code_override_with_dataclasses_replace() -> None:
                            settings, rules={rule.id: custom})
     assert findings["severity"].tolist() == ["caution"]
     assert findings["threshold"].iat[0] == pytest.approx(20.0)
-    assert "Weekly distance rose 25 % (40 -> 50 km)" in findings["message"].iat[0]
+    assert "Weekly distance rose 25 % (40.0 km to 50.0 km)" in findings["message"].iat[0]
 
 
 def test_message_wording_and_evidence() -> None:
     findings, _ = run_case("weekly_distance_jump", {"weeks": [32, 44]})
     f = findings.iloc[0]
-    assert f["message"] == ("Weekly distance rose 38 % (32 -> 44 km); rule of thumb 10 %, "
-                            "caution above 30 %")
+    assert f["message"] == ("Weekly distance rose 38 % (32.0 km to 44.0 km); rule of thumb "
+                            "10 %, caution above 30 %")
     assert f["conditions"] == list(RULES["weekly_distance_jump"].conditions)
     assert f["evidence"].startswith("weak: Buist 2008")
     assert f["week"] == "2026-W03" and f["week_start"].date() == MONDAY.replace(day=12)

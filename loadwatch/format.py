@@ -1,0 +1,183 @@
+"""Findings made into text at display time, in km or mi, rounded for each quantity.
+
+An evaluator stores a message ``template`` ("Weekly distance rose {rise} ({prev} to
+{now})") and its ``facts`` ({"rise": [0.38, "fraction"], "prev": [32.0, "km"], ...}); this
+module fills them for the reader: ``38 %``, ``32.0 km`` or ``19.9 mi``, ``834 m`` or
+``2,736 ft``, ``1.33x``, ``1 pattern`` / ``2 patterns``, rule titles instead of ids. No
+text is rewritten after the fact, so a number is converted exactly once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+UnitName = Literal["km", "mi"]
+
+#: km per statute mile and m per foot (international definitions, exact).
+KM_PER_MI = 1.609344
+M_PER_FT = 0.3048
+
+
+@dataclass(frozen=True)
+class Units:
+    """Display units: distance in km or mi, elevation in m or ft."""
+
+    name: UnitName
+    dist: str
+    elev: str
+    per_km: float
+    per_m: float
+
+    def d(self, km: Any) -> Any:
+        """Distance in display units (scalar, array or Series)."""
+        return km * self.per_km
+
+    def e(self, m: Any) -> Any:
+        """Elevation in display units (scalar, array or Series)."""
+        return m * self.per_m
+
+    def fd(self, km: float | None, digits: int = 1) -> str:
+        """Formatted distance, e.g. '40.0 km'; an en dash where unknown."""
+        return "–" if _missing(km) else f"{self.d(km):,.{digits}f} {self.dist}"
+
+    def fe(self, m: float | None) -> str:
+        """Formatted elevation, e.g. '600 m'."""
+        return "–" if _missing(m) else f"{self.e(m):,.0f} {self.elev}"
+
+
+KM = Units("km", "km", "m", 1.0, 1.0)
+MI = Units("mi", "mi", "ft", 1 / KM_PER_MI, 1 / M_PER_FT)
+
+
+def units_for(name: str) -> Units:
+    """The :class:`Units` for ``"km"`` or ``"mi"`` (ValueError otherwise)."""
+    if name == "km":
+        return KM
+    if name == "mi":
+        return MI
+    raise ValueError(f"units must be 'km' or 'mi', not {name!r}")
+
+
+def _missing(v: Any) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def plural(n: float, noun: str) -> str:
+    """'1 pattern', '2 patterns', '0 runs' (regular English plurals)."""
+    count = round(float(n))
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def multiple(v: float) -> str:
+    """A factor with at most two decimals: 1.33x, 1.5x, 2x."""
+    return f"{v:.2f}".rstrip("0").rstrip(".") + "x"
+
+
+def percent(fraction: float) -> str:
+    """A fraction as a whole percentage: 0.0667 -> '7 %'."""
+    return f"{fraction * 100:.0f} %"
+
+
+def quantity(value: Any, kind: str, units: Units = KM) -> str:
+    """One fact as text; ``kind`` names the quantity (see the module docstring)."""
+    if kind == "parts":
+        return "; ".join(fill(t, f, units) for t, f in value)
+    if kind == "rules":
+        return "; ".join(rule_title(r) for r in value)
+    if kind == "list":
+        return ", ".join(str(x) for x in value)
+    if kind == "text":
+        return str(value)
+    if kind == "rule":
+        return rule_title(str(value))
+    if _missing(value):
+        return "–"
+    if kind.startswith("count:"):
+        return plural(float(value), kind.split(":", 1)[1])
+    if kind == "date":
+        return pd.Timestamp(value).strftime("%a %d %b")
+    if kind == "day":
+        return pd.Timestamp(value).strftime("%a %d %b %Y")
+    v = float(value)
+    if kind == "fraction":
+        return percent(v)
+    if kind == "points":
+        return f"{v * 100:.0f} points"
+    if kind == "x":
+        return multiple(v)
+    if kind == "ratio":
+        return f"{v:.2f}"
+    if kind == "km":
+        return units.fd(v, 1)
+    if kind == "km_total":
+        return units.fd(v, 0)
+    if kind == "m":
+        return units.fe(v)
+    if kind == "min":
+        return f"{v:.0f} min"
+    if kind == "h":
+        return f"{v:.0f} h"
+    if kind == "days":
+        return plural(v, "day")
+    if kind == "pain":
+        return f"{v:g}/10"
+    if kind == "monotony":
+        return f"{v:.1f}"
+    raise ValueError(f"unknown quantity {kind!r}")
+
+
+def fill(template: str, facts: Mapping[str, Any], units: Units = KM) -> str:
+    """``template`` with each ``{name}`` replaced by its formatted fact."""
+    text = {name: quantity(v, kind, units) for name, (v, kind) in facts.items()}
+    return template.format_map(text)
+
+
+def message(row: Mapping[str, Any] | Any, units: Units = KM) -> str:
+    """The message of one finding (a FINDINGS row, dict or namedtuple) in ``units``."""
+    get = row.get if isinstance(row, Mapping) else lambda k, d=None: getattr(row, k, d)
+    template, facts = get("template"), get("facts")
+    if not isinstance(template, str) or not isinstance(facts, Mapping):
+        return "" if _missing(get("message")) else str(get("message"))
+    return fill(template, facts, units)
+
+
+def value_text(value: Any, threshold: Any, unit: str, units: Units = KM) -> str:
+    """'45.6 % (threshold 30 %)', the km and m values in the display units."""
+    if _missing(value):
+        return ""
+    unit = unit or ""
+    if unit == "km":
+        value, threshold, unit = units.d(value), units.d(threshold), units.dist
+    elif unit == "m":
+        value, threshold, unit = units.e(value), units.e(threshold), units.elev
+    sep = "" if unit in ("", "x") else " "
+    text = f"{_num(float(value))}{sep}{unit}"
+    if not _missing(threshold):
+        text += f" (threshold {_num(float(threshold))}{sep}{unit})"
+    return text
+
+
+def _num(v: float) -> str:
+    if not math.isfinite(v):
+        return "–"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}".rstrip("0").rstrip(".")
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def rule_title(rule_id: str) -> str:
+    """The catalogue title of a rule id (the id itself when unknown)."""
+    from loadwatch.rules import RULES
+
+    rule = RULES.get(rule_id)
+    return rule.title if rule else rule_id.replace("_", " ")
