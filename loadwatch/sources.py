@@ -22,13 +22,14 @@ import os
 import posixpath
 import re
 import stat
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from loadwatch.importers import SUFFIXES, reader_for
+from loadwatch.importers import SUFFIXES, fit, reader_for
 from loadwatch.problems import Problem
 
 #: Largest single file (after decompression) handed to a reader [bytes]. A year of 1 Hz
@@ -39,8 +40,13 @@ MAX_ARCHIVE_BYTES = 2**30
 #: ... at more than this ratio (uncompressed / compressed) is refused as a zip bomb.
 #: Activity files compress 3-10x; a ratio above 100 over a gigabyte is not data.
 MAX_COMPRESSION_RATIO = 100
-#: Archives with more members are refused (a decade of daily runs is ~4,000 files).
-MAX_ZIP_MEMBERS = 10_000
+#: Archives with more members are refused. A Garmin account export holds tens of
+#: thousands (most of them monitoring files); members are read one at a time.
+MAX_ZIP_MEMBERS = 1_000_000
+#: Bytes of a FIT member read first to see from its header whether it is an activity.
+FIT_HEAD_BYTES = 4096
+#: An archive inside an archive is spooled to a temporary file beyond this [bytes].
+SPOOL_BYTES = 16 * 2**20
 #: Zips inside zips are followed this many levels deep.
 MAX_ZIP_DEPTH = 3
 #: Folders nested deeper than this below a named folder are not read (exports use < 10).
@@ -423,6 +429,18 @@ def _from_zip(
             continue
         member_shown = f"{shown}!{member}"
         try:
+            if kind == "zip":
+                if depth >= MAX_ZIP_DEPTH:
+                    raise _Refused(f"archive nested more than {MAX_ZIP_DEPTH} levels deep")
+                with _spooled(archive, info) as spool, zipfile.ZipFile(spool) as inner:
+                    expanded += info.file_size
+                    yield from _from_zip(inner, member_shown, f"{container}!{member}", depth + 1)
+                continue
+            if kind == "plain" and member.lower().endswith(".fit"):
+                reason = _not_activity(archive, info)
+                if reason is not None:
+                    yield Problem(member_shown, reason, "skipped")
+                    continue
             if info.file_size > MAX_FILE_BYTES:
                 raise _Refused(
                     f"file is {_mb(info.file_size)}, larger than the {_mb(MAX_FILE_BYTES)} limit"
@@ -435,12 +453,6 @@ def _from_zip(
             if expanded > MAX_ARCHIVE_BYTES and expanded > MAX_COMPRESSION_RATIO * packed:
                 yield Problem(shown, f"refused as a zip bomb: expands beyond {_mb(expanded)}")
                 return
-            if kind == "zip":
-                if depth >= MAX_ZIP_DEPTH:
-                    raise _Refused(f"archive nested more than {MAX_ZIP_DEPTH} levels deep")
-                with zipfile.ZipFile(io.BytesIO(data)) as inner:
-                    yield from _from_zip(inner, member_shown, f"{container}!{member}", depth + 1)
-                continue
             if kind == "gz":
                 data = gunzip(data)
                 member_shown = _strip_gz(member_shown)
@@ -477,6 +489,39 @@ def _overlapping(archive: zipfile.ZipFile) -> str | None:
         if last.header_offset + ZIP_LOCAL_HEADER_BYTES + last.compress_size > end_of_data:
             return f"member {last.filename!r} overlaps the archive's directory"
     return None
+
+
+def _spooled(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tempfile.SpooledTemporaryFile:
+    """An archive member that is itself an archive, copied out in chunks (to disk when large).
+
+    It is limited like an archive (:data:`MAX_ARCHIVE_BYTES`), not like one file: an
+    export's uploaded-files zip of 1,200 runs is over 100 MB.
+    """
+    if info.file_size > MAX_ARCHIVE_BYTES:
+        raise _Refused(f"archive is {_mb(info.file_size)}, larger than the "
+                       f"{_mb(MAX_ARCHIVE_BYTES)} limit")
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - caller closes
+    copied = 0
+    try:
+        with archive.open(info) as fh:
+            while chunk := fh.read(2**20):
+                copied += len(chunk)
+                if copied > MAX_ARCHIVE_BYTES:
+                    raise _Refused(f"decompresses to more than {_mb(MAX_ARCHIVE_BYTES)}")
+                spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
+def _not_activity(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+    """The skip reason of a FIT member that is not an activity, from its first bytes only
+    (an account export holds thousands of monitoring files)."""
+    with archive.open(info) as fh:
+        head = fh.read(FIT_HEAD_BYTES)
+    return fit.header_skip_reason(head)
 
 
 def estimate_files(paths: Iterable[str | Path]) -> int:

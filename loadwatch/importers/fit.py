@@ -160,13 +160,13 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
     Raises :class:`NotAnActivity` for settings, monitoring, workout and other non-activity
     files, and :class:`InputError` with a one-line reason for files without usable records.
     """
-    kind = fastfit.first_file_type(_repair_header(data, []))
-    if kind is not None and kind not in ACTIVITY_FILE_TYPES:  # skipped from the header
-        raise NotAnActivity(f"FIT file of type '{kind}', not an activity")
+    skip = header_skip_reason(data)
+    if skip is not None:
+        raise NotAnActivity(skip)
     scan = _scan(data)
     types = [t for t in scan.file_types if t is not None]
     if types and not any(t in ACTIVITY_FILE_TYPES for t in types):
-        raise NotAnActivity(f"FIT file of type '{types[0]}', not an activity")
+        raise NotAnActivity(_not_activity_reason(types[0]))
     offset = _correlation_offset(scan)
     sessions = _sessions(scan.sessions, offset)
     barometric = _barometric(scan)
@@ -212,6 +212,19 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
     if not out:
         raise InputError("no session has records")
     return out
+
+
+def header_skip_reason(head: bytes) -> str | None:
+    """Why a FIT file is skipped, from its header and first message (the file's first
+    bytes are enough), or None when it may be an activity."""
+    kind = fastfit.first_file_type(_repair_header(head, []))
+    if kind is not None and kind not in ACTIVITY_FILE_TYPES:
+        return _not_activity_reason(kind)
+    return None
+
+
+def _not_activity_reason(kind: Any) -> str:
+    return f"FIT file of type '{kind}', not an activity"
 
 
 # ---------------------------------------------------------------- decoding
