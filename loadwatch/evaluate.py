@@ -269,8 +269,12 @@ def _load_ratio(f: Frames, rule: Rule) -> Verdict:
     n = rule.window("baseline_weeks")
     known = w["covered"].astype(bool)
     mean_load = _prev_mean(w["load"], known, n)
-    # runs a week in the weeks before that had any (a break is not low frequency)
-    active = w["runs"].astype(float).where(known & (w["runs"] > 0))
+    # runs a week in the weeks before that had any (a break is not low frequency); empty
+    # recordings (0 km, 0 s) are not runs here
+    real = (f.runs["distance_km"].fillna(0) > 0) | (f.runs["moving_s"].fillna(0) > 0)
+    counted = pd.Series(real.to_numpy(int), index=calendar.mondays(f.run_day).to_numpy())
+    runs = counted.groupby(level=0).sum().reindex(w.index, fill_value=0).astype(float)
+    active = runs.where(known & (runs > 0))
     mean_runs = active.rolling(n, min_periods=1).mean().shift(1)
     sparse = (mean_runs < rule.value("min_runs_week")).reindex(frame["week_start"]).to_numpy()
     week_mean = frame[upto].groupby("week_start")["ratio"].mean()

@@ -6,7 +6,9 @@ activity is removed from the table and listed as a warning naming its source and
 (:func:`set_aside`), so the user can fix the file and nothing else is affected.
 
 Limits are generous on purpose: they must never refuse a real effort. Average speed is
-distance over moving (else elapsed) time.
+distance over elapsed (else moving) time: elapsed time is what the device or the log says
+the activity lasted, while moving time is derived from the record stream and can be far
+too short when the stream covers only part of a session.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def implausible(activities: pd.DataFrame) -> pd.Series:
     km = activities["distance_km"].astype("float64").to_numpy()
     moving = activities["moving_s"].astype("float64").to_numpy()
     elapsed = activities["elapsed_s"].astype("float64").to_numpy()
-    seconds = np.where(np.isnan(moving) | (moving <= 0), elapsed, moving)
+    seconds = np.where(np.isnan(elapsed) | (elapsed <= 0), moving, elapsed)
     max_speed = sport.map(MAX_SPEED_M_S).astype("float64").fillna(MAX_SPEED_OTHER_M_S)
     max_km = sport.map(MAX_DISTANCE_KM).astype("float64").fillna(MAX_DISTANCE_OTHER_KM)
     with np.errstate(invalid="ignore", divide="ignore"):

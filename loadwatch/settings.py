@@ -339,10 +339,13 @@ def find_config(
         return Path(path)
     for p in list(search)[:1]:
         p = Path(p)
-        folder = p if p.is_dir() else p.parent
-        candidate = folder / FILENAME
-        if candidate.exists() or candidate.is_symlink():  # a FIFO too: read_toml says why
-            return candidate
+        try:
+            folder = p if p.is_dir() else p.parent
+            candidate = folder / FILENAME
+            if candidate.exists() or candidate.is_symlink():  # a FIFO too: read_toml says why
+                return candidate
+        except OSError:  # a name too long, a folder we may not enter: the reader says why
+            continue
     return Path(fallback) if fallback is not None else None
 
 

@@ -192,7 +192,19 @@ def read_regular(path: str | os.PathLike[str], limit: int | None = None, what: s
         size = os.fstat(fh.fileno()).st_size
         if size > limit:
             raise ValueError(f"{what} is {_size(size)}, larger than the {_size(limit)} limit")
-        data = fh.read(limit + 1)
+        # read what the file says it holds (plus one byte, to see it grew), then in
+        # chunks: asking for ``limit + 1`` at once would allocate that much up front
+        want = min(limit, size) + 1 if size else 2**16
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = fh.read(min(want, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            want = 2**20
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if len(data) > limit:
         raise ValueError(f"{what} is larger than the {_size(limit)} limit")
     return data

@@ -39,7 +39,7 @@ MAX_ELEMENTS = 40_000_000
 #: short (a long track description is a few KB); at 1 MB expat's rescanning costs ~0.05 s.
 MAX_TOKEN_BYTES = 2**20
 #: Bytes scanned per step when measuring tokens (bounds the scan's temporary arrays).
-_SCAN_BLOCK = 16 * 2**20
+_SCAN_BLOCK = 2**20
 #: Markup that may contain "<", with its end.
 _SPANS = ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"))
 

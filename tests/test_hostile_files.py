@@ -116,7 +116,7 @@ def test_deep_folders_loops_and_long_names(hostile_run):
     assert f"{sources.MAX_FOLDER_DEPTH} levels deep" in deep
     assert "/d/d/d/" in deep
     assert "already read" in _line(lines, "/e/up:")
-    assert "File name too long" in _line(lines, "x" * 300)
+    assert "File name too long" in _line(lines, "x" * 100)  # the name is shortened on screen
 
 
 def test_small_inputs_that_cost_minutes_or_gigabytes(hostile_run):

@@ -364,40 +364,13 @@ def _decode(data: bytes) -> _Scan:
                 if name in counts:
                     _count(counts, name, messages, dated)
                 if name == "record":
-                    row = {}
-                    standins = None
-                    for fd in message.fields:
-                        f = fd.field
-                        if f is None:
-                            continue
-                        if isinstance(f, DevField):
-                            if f.native_field_num is not None:
-                                standins = standins or {}
-                                standins[_native_name(message.mesg_num, f)] = fd.value
-                        elif f.name in wanted:
-                            row[f.name] = fd.value
-                    if standins:
-                        stand_in_for_native(row, standins, wanted)
+                    row = _plain_values(message, wanted)
                     rows.append(row)
                     dated += "timestamp" in row
                 elif messages > MAX_MESSAGES:
                     raise InputError(f"refused FIT file: more than {MAX_MESSAGES:,} messages")
                 elif name in SUMMARY_MESSAGES:
-                    values = {}
-                    standins = None
-                    for fd in message.fields:
-                        f = fd.field
-                        if f is None:
-                            continue
-                        if isinstance(f, DevField):
-                            if f.native_field_num is not None:
-                                standins = standins or {}
-                                standins[_native_name(message.mesg_num, f)] = fd.value
-                        else:
-                            values[f.name] = fd.value
-                    if standins:
-                        stand_in_for_native(values, standins)
-                    _keep(scan, name, values)
+                    _keep(scan, name, _plain_values(message, None))
         except InputError:
             raise
         except FitEOFError as exc:
@@ -434,6 +407,26 @@ def _count(counts: dict[str, int], name: str, messages: int, dated: int) -> None
         raise InputError(
             f"refused FIT file: none of the first {UNDATED_RECORDS_LIMIT:,} records has a time"
         )
+
+
+def _plain_values(message: Any, wanted: Any) -> dict[str, Any]:
+    """A fitparse message's native fields (only ``wanted`` ones, unless None) by name, with
+    developer fields that declare a native field standing in for it (see
+    :func:`stand_in_for_native`)."""
+    values: dict[str, Any] = {}
+    standins: dict[str | None, Any] = {}
+    for fd in message.fields:
+        f = fd.field
+        if f is None:
+            continue
+        if isinstance(f, DevField):
+            if f.native_field_num is not None:
+                standins[_native_name(message.mesg_num, f)] = fd.value
+        elif wanted is None or f.name in wanted:
+            values[f.name] = fd.value
+    if standins:
+        stand_in_for_native(values, standins, wanted)
+    return values
 
 
 def _native_name(mesg_num: int | None, f: DevField) -> str | None:

@@ -17,11 +17,11 @@ from tests.fitcompare import compare, read_both
 
 FIT_FILES = realdata_files("fit", "*.fit*") + realdata_files("odd", "*.fit")
 #: Real files the fast decoder passes to fitparse: compressed speed/distance values
-#: (accumulated), a data message whose local type was never defined, and (fit._scan)
-#: developer fields that stand in for native ones (Concept2 ErgIQ's distance).
+#: (accumulated), and (fit._scan) developer fields that declare a native field, which only
+#: the fitparse path applies so far (Concept2 ErgIQ's distance; Garmin 920's Firstbeat).
 DECLINED = {"fitparse__compressed-speed-distance.fit",
-            "fitparse__strava-android-app-201.10-b1218918.fit",
-            "fitparse__20170518-191602-1740899583.fit"}
+            "fitparse__20170518-191602-1740899583.fit",
+            "gc__Garmin920_withFirstbeat.fit"}
 
 
 def _data(path) -> bytes:
