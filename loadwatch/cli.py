@@ -547,6 +547,10 @@ def report(
         click.echo(html, nl=False)
         return
     try:
+        # the folder the user named is created, like any file they ask for (-o new/x.html)
+        from pathlib import Path
+
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
         path = write_report(a, output, weeks=weeks, units=units)
     except OSError as exc:
         raise _UserError(f"cannot write {_text(output, 200)}: {exc.strerror or exc}") from None

@@ -53,11 +53,19 @@ def test_default_output_is_report_html(tmp_path: Path, fake_analyse,
     assert (tmp_path / "report.html").read_text().startswith("<!doctype html>")
 
 
+def test_a_new_folder_is_created_for_the_report(tmp_path: Path, fake_analyse) -> None:
+    out = tmp_path / "new" / "deeper" / "r.html"
+    r = CliRunner().invoke(cli, ["report", "runs/", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.read_text().startswith("<!doctype html>")
+
+
 def test_user_errors_are_one_line(tmp_path: Path, fake_analyse) -> None:
     r = CliRunner().invoke(cli, ["report", "missing/"])
     assert r.exit_code == 2
     assert r.stderr.strip() == "Error: missing/: no such file or folder"
-    r = CliRunner().invoke(cli, ["report", "runs/", "-o", str(tmp_path / "no" / "r.html")])
+    (tmp_path / "a-file").write_text("not a folder")
+    r = CliRunner().invoke(cli, ["report", "runs/", "-o", str(tmp_path / "a-file" / "r.html")])
     assert r.exit_code == 2
     assert r.stderr.strip().splitlines()[-1].startswith(f"Error: cannot write {tmp_path}")
     assert "Traceback" not in r.output
