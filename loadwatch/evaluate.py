@@ -257,9 +257,9 @@ def _load_ratio(f: Frames, rule: Rule) -> Verdict:
     need = rule.window("chronic_days") + rule.window("chronic_lag_days")
     if ratio.isna().all():
         n = int(covered.sum())
-        why = (f"{n} covered days (needs {need} in a row)" if n < need
-               else "chronic load below the floor throughout")
-        return Verdict([], why, series)
+        reason = (f"{n} covered days (needs {need} in a row)" if n < need
+                  else "chronic load below the floor throughout")
+        return Verdict([], reason, series)
     info, caution = rule.value("info"), rule.value("caution")
     # the read point (RULES.md leaves it open): the week's last covered day; for an athlete
     # running fewer than min_runs_week times a week the week's mean, so one run after rest
@@ -283,7 +283,7 @@ def _load_ratio(f: Frames, rule: Rule) -> Verdict:
     falling = (w["load"] < mean_load).reindex(frame["week_start"]).fillna(False).to_numpy(bool)
     series = RuleSeries(rule.id, "daily", "x", frame[["date", "ratio", "read", "reading"]],
                         values=series.values)
-    why = None
+    why: str | None = None
     n_sparse = int(np.unique(frame.loc[frame["read"] & sparse, "week_start"]).size)
     if n_sparse:
         why = (f"fewer than {rule.window('min_runs_week')} runs a week before "
@@ -559,15 +559,15 @@ def _trail_volume_jump(f: Frames, rule: Rule) -> Verdict:
     m = rule.value("first_long")
     long_ = trail & (count >= rule.value("min_runs")) & (km.to_numpy() >= m * median)
     if long_.any():
-        i = int(np.flatnonzero(long_)[0])
-        day = f.run_day.iat[i]
+        first = int(np.flatnonzero(long_)[0])
+        day = f.run_day.iat[first]
         rows.append(finding(
-            rule, "first_long", f.week_of(day), km.iat[i],
+            rule, "first_long", f.week_of(day), km.iat[first],
             "First long trail run: {km} on {day}, over {m} your median run ({med})",
-            {"km": [km.iat[i], "km"], "day": [_day(day), "date"], "m": [m, "x"],
-             "med": [median[i], "km"]},
-            limit=m * median[i], unit="km", baseline=median[i], date=day,
-            activity_id=f.runs["activity_id"].iat[i],
+            {"km": [km.iat[first], "km"], "day": [_day(day), "date"], "m": [m, "x"],
+             "med": [median[first], "km"]},
+            limit=m * median[first], unit="km", baseline=median[first], date=day,
+            activity_id=f.runs["activity_id"].iat[first],
         ))
     return Verdict(rows, None, series)
 
@@ -586,9 +586,9 @@ def _shoe_mileage(f: Frames, rule: Rule) -> Verdict:
     retire = {x.name.casefold(): x.retire_km for x in f.settings.shoes}
     marks = []
     for shoe, g in s.groupby("shoe", sort=True):
-        levels = dict(shoe_levels(rule, retire.get(str(shoe).casefold())))
+        limits = dict(shoe_levels(rule, retire.get(str(shoe).casefold())))
         marks.append({"shoe": str(shoe), "total_km": float(g["cumulative_km"].iat[-1]),
-                      **{f"{n}_limit": km for n, km in levels.items()}})
+                      **{f"{n}_limit": km for n, km in limits.items()}})
     series = RuleSeries(rule.id, "shoe", "km", pd.DataFrame(
         marks, columns=["shoe", "total_km", *(f"{n}_limit" for n in SHOE_MARKS)]))
     if s.empty:
@@ -601,8 +601,8 @@ def _shoe_mileage(f: Frames, rule: Rule) -> Verdict:
         before = cum - g["distance_km"].to_numpy(float)
         hit: dict[int, tuple[str, float]] = {}
         for name, km in levels:
-            for i in np.flatnonzero((before < km) & (cum >= km)):
-                hit[int(i)] = (name, km)
+            for at in np.flatnonzero((before < km) & (cum >= km)):
+                hit[int(at)] = (name, km)
         # a worn shoe still in use is shown in the latest week too
         recent = last_week - pd.Timedelta(weeks=rule.window("in_use_weeks"))
         in_use = g["week_start"].iat[-1] >= recent

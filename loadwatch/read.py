@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -173,7 +174,7 @@ def parse_item(data: bytes, name: str, source: str) -> dict[str, Any]:
             fmt, parsed = _run_reader(data, name, source)
             content = hashlib.sha1(data)
             for index, act in enumerate(parsed):
-                summary, notes = _summary(act, fmt, lambda i=index: activity_id(content, i))
+                summary, notes = _summary(act, fmt, partial(activity_id, content, index))
                 problems += [{"reason": n, "kind": "warning"} for n in notes]
                 if pd.isna(summary.get("start_time")):
                     problems.append({"reason": f"activity {index + 1} has no start time",
@@ -348,13 +349,13 @@ def read_activities(
     """
     zone = _zone(timezone)
     zoned = bool(timezone)
-    paths = [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
+    names = [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
     ignored: list[str] = []
     problems: list[Problem] = []
     rows: list[_Row] = []
     files_read = 0
     if progress is not None:
-        progress.add_total(estimate_files(paths))
+        progress.add_total(estimate_files(names))
     parser = _Parser(jobs, cache)
     in_flight: deque[_Pending] = deque()
 
@@ -377,7 +378,7 @@ def read_activities(
 
     held = 0
     try:
-        for batch in _batches(iter_items(paths, ignored=ignored), BATCH_FILES):
+        for batch in _batches(iter_items(names, ignored=ignored), BATCH_FILES):
             in_flight.append(parser.submit(batch))
             held += _held(in_flight[-1])
             while in_flight and (len(in_flight) >= BATCHES_IN_FLIGHT
@@ -401,7 +402,7 @@ def read_activities(
         files_read=files_read,
         files_skipped=len(ignored),
         timezone=str(zone.key),
-        paths=paths,
+        paths=names,
     )
 
 

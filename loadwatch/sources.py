@@ -343,8 +343,8 @@ def _tree(root: Path) -> Iterator[Path | Problem]:
     """
     seen: set[tuple[int, int]] = set()
     with contextlib.suppress(OSError):
-        info = os.stat(root)
-        seen.add((info.st_dev, info.st_ino))
+        root_info = os.stat(root)
+        seen.add((root_info.st_dev, root_info.st_ino))
     stack: list[tuple[Path, int]] = [(root, 0)]
     while stack:
         folder, depth = stack.pop()

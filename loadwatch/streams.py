@@ -562,6 +562,7 @@ def _elevation(
             "steep_downhill_km": math.nan,
             "elevation_source": source,
         }
+    assert cum is not None  # without distances span is NaN and the branch above returned
     x = cum[ok]
     grid = np.arange(x[0], x[-1], max(ELEV_STEP_M, span / ELEV_MAX_SAMPLES))
     if grid[-1] < x[-1]:

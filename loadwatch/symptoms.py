@@ -179,8 +179,9 @@ def symptom_findings(
             ))
         else:
             linked: list[str] = []
-            for r in listed:
-                linked += [c for c in rules[r].conditions if c not in linked] if r in rules else []
+            for name in listed:
+                linked += ([c for c in rules[name].conditions if c not in linked]
+                           if name in rules else [])
             rows.append(finding(
                 rule, "pain", week_start, float(s["pain"]),
                 "Pain {pain}{where} logged on {day}." + history, facts,

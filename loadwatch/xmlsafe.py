@@ -88,12 +88,12 @@ def longest_token(data: bytes) -> int:
             previous = int(at[-1])
     longest = max(longest, len(data) - previous - 1)
     for opener, closer in _SPANS:
-        at = data.find(opener)
-        while at >= 0:
-            end = data.find(closer, at + len(opener))
+        found = data.find(opener)
+        while found >= 0:
+            end = data.find(closer, found + len(opener))
             end = len(data) if end < 0 else end
-            longest = max(longest, end - at)
-            at = data.find(opener, end)
+            longest = max(longest, end - found)
+            found = data.find(opener, end)
     return longest
 
 

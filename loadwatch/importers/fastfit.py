@@ -340,6 +340,7 @@ class _Reader:
 
     def zero_sized(self, d: _Definition) -> None:
         """fitparse reads the fields before a zero-sized one, then fails on its format."""
+        assert d.zero is not None  # only called when the definition has a zero-sized field
         zero = d.fields[d.zero]
         if self.pos + zero.offset > self.n:
             self.cut_short(d)
@@ -590,6 +591,7 @@ def _record_columns(
                 continue
             if not numeric or fd.base.fmt not in _INTEGER_FORMATS or comp.accumulate:
                 raise Declined("component of an unusual field")
+            assert raw is not None and invalid is not None  # set above for numeric fields
             wide = np.uint64 if raw.dtype.kind == "u" else np.int64
             cmp_raw = (raw.astype(wide) >> wide(comp.bit_offset)) & wide((1 << comp.bits) - 1)
             values = cmp_raw.astype(np.float64)
@@ -605,7 +607,11 @@ def _record_columns(
             continue
         if fd.base.name == "string":
             raise Declined("text in a record field")
-        out[f.name] = _render_float(f, raw, invalid) if numeric else nan
+        if numeric:
+            assert raw is not None and invalid is not None  # set above for numeric fields
+            out[f.name] = _render_float(f, raw, invalid)
+        else:
+            out[f.name] = nan
     return out
 
 

@@ -41,9 +41,10 @@ import io
 import re
 import warnings
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -137,7 +138,7 @@ SPORT_MAP = {
     "swimming": "swimming",
 }
 #: (FIT sport, FIT sub_sport) pairs that refine the sport.
-SUB_SPORT_MAP = {
+SUB_SPORT_MAP: dict[tuple[str | None, str | None], str] = {
     ("running", "trail"): "trail_running",
     ("running", "treadmill"): "treadmill_running",
     ("running", "indoor_running"): "treadmill_running",
@@ -177,6 +178,7 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
         "utc_offset_min": _utc_offset_min(scan.activity),
         "title": None,
     }
+    parts: Sequence[tuple[dict[str, Any] | None, pd.DataFrame]]
     try:
         if not scan.record_count():
             reason = "no records"
@@ -580,7 +582,7 @@ def _date(value: Any) -> pd.Timestamp | None:
     return None
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -599,7 +601,12 @@ def _correlation_offset(scan: _Scan) -> float | None:
     """
     for c in scan.correlations:
         utc, system = c.get("timestamp"), c.get("system_timestamp")
-        if _date(utc) is not None and _is_number(system) and 0 <= system < RELATIVE_TIME_LIMIT:
+        if (
+            _date(utc) is not None
+            and _is_number(utc)  # implied by the date; tells the type checker
+            and _is_number(system)
+            and 0 <= system < RELATIVE_TIME_LIMIT
+        ):
             return float(utc - system)
     return None
 
@@ -739,8 +746,13 @@ def _summary(
     out["start_time"] = start if start is not None else first
     # a session consistent in itself (timer within elapsed) that ends before its records
     consistent = elapsed is not None and (timer is None or timer <= elapsed + SESSION_SLACK_S)
-    stale = consistent and span > elapsed + max(STALE_MIN_S, STALE_SHARE * elapsed)
+    stale = (
+        consistent
+        and elapsed is not None  # implied by consistent; tells the type checker
+        and span > elapsed + max(STALE_MIN_S, STALE_SHARE * elapsed)
+    )
     if stale:
+        assert elapsed is not None  # stale needs consistent, which needs elapsed
         told = ""
         act_timer = _number((activity or {}).get("total_timer_time")) if single else None
         if act_timer is not None and act_timer > elapsed + STALE_MIN_S:
@@ -862,6 +874,7 @@ def _utc_offset_min(activity: dict[str, Any] | None) -> int | None:
     utc, local = activity.get("timestamp"), activity.get("local_timestamp")
     if _date(utc) is None or _date(local) is None:
         return None
+    assert _is_number(utc) and _is_number(local)  # implied by the dates
     minutes = (local - utc) / 60.0
     rounded = int(round(minutes / OFFSET_STEP_MIN) * OFFSET_STEP_MIN)
     return rounded if abs(rounded) <= MAX_OFFSET_MIN else None

@@ -174,7 +174,10 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
     if version == "1.0" and any(xmlsafe.local(el.tag) == "extensions" for el in root.iter()):
         version = "1.1"
     try:
-        gpx = gpxpy.gpxfield.gpx_fields_from_xml(gpxpy.gpx.GPX(), root, version)
+        # gpxpy annotates node and version as str; it takes an element and a missing version
+        gpx = gpxpy.gpxfield.gpx_fields_from_xml(
+            gpxpy.gpx.GPX(), root, version  # type: ignore[arg-type]
+        )
     except Exception as e:  # gpxpy raises assorted errors on bad input
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise InputError(f"not a GPX file: {reason}") from None

@@ -569,9 +569,9 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
                 linked.append(c.id)
     cond_views = []
     for cid in linked:
-        c = conditions.get(cid) or ConditionText(cid, _humanise(cid), "", ())
-        cond_views.append(ConditionText(c.id, c.name, convert_text(c.description, u),
-                                        tuple(convert_text(x, u) for x in c.self_care)))
+        text = conditions.get(cid) or ConditionText(cid, _humanise(cid), "", ())
+        cond_views.append(ConditionText(text.id, text.name, convert_text(text.description, u),
+                                        tuple(convert_text(x, u) for x in text.self_care)))
 
     shoe_views, shoe_frame = _shoes(analysis, u, start, end)
     plot_data = _plot_data(analysis, shown, in_period, shoe_frame, u, start, end)

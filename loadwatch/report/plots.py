@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -147,7 +148,8 @@ def _legend(ax: Axes, handles: list, layout: Layout) -> None:
         if fig is not None and fig.get_layout_engine() is None:
             rows = -(-len(handles) // ncol)
             top_in = MARGIN_TOP_IN + rows * (layout.font - 1) * 1.5 / 72
-            fig.subplots_adjust(top=1 - top_in / fig.get_figheight())
+            # matplotlib types get_figure() as Figure | SubFigure; these axes are a Figure's
+            fig.subplots_adjust(top=1 - top_in / fig.get_figheight())  # type: ignore[union-attr]
 
 
 def _headroom(ax: Axes, top: float, factor: float = 1.3) -> None:
@@ -244,7 +246,7 @@ def intensity(weekly: pd.DataFrame, flags: pd.DataFrame, *, start: pd.Timestamp,
     x = _week_centres(weekly["week_start"])
     bars = ax.bar(x, y, width=5.5, color=OKABE_ITO["green"], alpha=0.85,
                   label="hard minutes" if use_min else "TRIMP")
-    handles = [bars]
+    handles: list[BarContainer | Line2D] = [bars]
     worst = _worst_by_week(flags, INTENSITY_RULES)
     if not worst.empty:
         w = weekly.set_index("week_start")
@@ -318,7 +320,7 @@ def shoes(shoes: pd.DataFrame, *, unit: str, layout: Layout = WIDE) -> Figure:
             else ("past the mark" if t >= hi else "not in recent use")
         # the narrow figure has no room for the projection: the table below the plot has it
         label = f"{t:,.0f} {unit} · {note}" if layout.width >= 6 else f"{t:,.0f}"
-        ax.text(t + right * 0.01, yi, label, va="center", fontsize=layout.font - 1.5)
+        ax.text(t + right * 0.01, float(yi), label, va="center", fontsize=layout.font - 1.5)
     ax.set_yticks(y, [_short(s) for s in shoes["shoe"]], fontsize=layout.font - 1)
     ax.invert_yaxis()
     ax.set_xlim(0, right)
