@@ -127,10 +127,13 @@ def sport_from_title(title: str | None) -> tuple[str, str] | None:
     return next(iter(found.items()))
 
 
+#: log distance and log time of WORLD_RECORDS, for interpolation (computed once)
+_LOG_RECORDS = (np.log([r[0] for r in WORLD_RECORDS]), np.log([r[1] for r in WORLD_RECORDS]))
+
+
 def record_speed_kmh(distance_km: float) -> float:
     """The men's world-record average speed [km/h] for ``distance_km`` (interpolated)."""
-    d = np.log([r[0] for r in WORLD_RECORDS])
-    t = np.log([r[1] for r in WORLD_RECORDS])
+    d, t = _LOG_RECORDS
     x = math.log(max(distance_km, MIN_JUDGED_KM))
     if x >= d[-1]:
         return WORLD_RECORDS[-1][0] / WORLD_RECORDS[-1][1] * 3600.0
@@ -188,22 +191,28 @@ def check_sports(activities: pd.DataFrame) -> pd.DataFrame:
     run = out["sport"].isin(schema.RUNNING_SPORTS).fillna(False).to_numpy(bool)
     distance = out["distance_km"].to_numpy(float)
     moving = out["moving_s"].fillna(out["elapsed_s"]).to_numpy(float)
-    for i in np.flatnonzero(run):
-        title = out["title"].iat[i]
+    titles = out["title"].to_numpy(object)
+    sports = out["sport"].to_numpy(object).copy()
+    qualities = out["quality"].to_numpy(object).copy()
+    changed = False
+    for i in np.flatnonzero(run):  # per row, but changes are written back once, in bulk
+        title = titles[i]
         by_title = sport_from_title(title) if assumed[i] else None
         fast = too_fast_reason(distance[i], moving[i])
-        quality = out["quality"].iat[i]
         if by_title is not None:
             sport, word = by_title
             note = f"no activity type in file; {sport} by its title ({word!r})"
         elif fast is not None and assumed[i] and not names_running(title):
             sport, note = "other", f"no activity type in file; not a run: {fast}"
         elif fast is not None:
-            sport, note = str(out["sport"].iat[i]), f"check the sport: {fast}"
+            sport, note = str(sports[i]), f"check the sport: {fast}"
         else:
             continue
-        relabelled = sport != out["sport"].iat[i]
-        out.iloc[i, out.columns.get_loc("sport")] = sport
-        out.iloc[i, out.columns.get_loc("quality")] = _with_note(quality, note,
-                                                                 relabelled=relabelled)
+        relabelled = sport != sports[i]
+        sports[i] = sport
+        qualities[i] = _with_note(qualities[i], note, relabelled=relabelled)
+        changed = True
+    if changed:
+        out["sport"] = pd.Series(sports, index=out.index).astype(out["sport"].dtype)
+        out["quality"] = pd.Series(qualities, index=out.index).astype(out["quality"].dtype)
     return out
