@@ -113,7 +113,8 @@ def current_findings(analysis: Analysis) -> pd.DataFrame:
     """The findings the reader is shown first: those of the :class:`Focus` weeks.
 
     That is the current calendar week, plus the week that just ended while the current
-    one has no runs yet (a Monday: the weekend's red flag is still current). ``check
+    one has no runs yet (a Monday: the weekend's red flag is still current), plus every
+    red flag that is still current (logged in the last 14 days, not cleared). ``check
     --fail-on``, ``batch --fail-on``, the index and the report's first section all use this,
     so they agree on what "current" means.
     """
@@ -121,7 +122,21 @@ def current_findings(analysis: Analysis) -> pd.DataFrame:
     findings = analysis.findings
     if lead is None:
         return findings.iloc[0:0]
-    return findings[findings["week"].astype(str).isin(lead.weeks).to_numpy(bool)]
+    shown = findings["week"].astype(str).isin(lead.weeks).to_numpy(bool).copy()
+    if analysis.today is not None and len(findings):
+        # a red flag stays current for RED_FLAG_CURRENT_DAYS unless a pain-free entry
+        # clears it, whichever week it was logged in (the envelope uses the same test)
+        from loadwatch.evaluate import RED_FLAG_CURRENT_DAYS, current_red_flag
+
+        today = pd.Timestamp(analysis.today)
+        latest = current_red_flag(findings, analysis.symptoms, today)
+        if latest is not None:
+            dates = pd.to_datetime(findings["date"])
+            shown |= ((findings["severity"] == "seek_care")
+                      & (dates <= today)
+                      & (dates >= today - pd.Timedelta(days=RED_FLAG_CURRENT_DAYS))
+                      ).to_numpy(bool)
+    return findings[shown]
 
 
 def fails(severities: Iterable[str | None], fail_on: str) -> bool:

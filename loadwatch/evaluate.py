@@ -877,7 +877,7 @@ def envelope_from(
             {"title": [dh.id, "rule"], "c": [dh.value("caution"), "x"],
              "n": [dh.window("baseline_weeks"), "count:week"], "m": [down["reference"], "m"],
              "rise": [dh.value("min_rise_m"), "m"]})
-    care = _current_red_flag(findings, symptoms, start)
+    care = current_red_flag(findings, symptoms, start)
     if care is not None:
         values = {"distance_km": 0.0, "longest_run_km": 0.0, "descent_m": 0.0}
         text = _reason("{title} on {day}: no running until a clinician has assessed it",
@@ -902,8 +902,8 @@ def _reason(template: str, facts: dict[str, list[Any]]) -> list[Any]:
 RED_FLAG_CURRENT_DAYS = 14
 
 
-def _current_red_flag(findings: pd.DataFrame, symptoms: pd.DataFrame | None,
-                      start: pd.Timestamp) -> pd.Timestamp | None:
+def current_red_flag(findings: pd.DataFrame, symptoms: pd.DataFrame | None,
+                     start: pd.Timestamp) -> pd.Timestamp | None:
     """The day of the latest red flag when it is current: logged in the 14 days before
     ``start`` and not followed by a pain-free entry of the log."""
     care = findings[(findings["severity"] == "seek_care") & findings["date"].notna()]

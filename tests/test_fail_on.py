@@ -2,7 +2,8 @@
 
 A red flag logged on Saturday is current on the Monday after (the new week has no runs
 yet), so ``check --today <Monday> --fail-on caution --weeks 1`` exits 1 exactly as
-``batch`` does; on the Friday before, the entry is in the future and neither does.
+``batch`` does; on the Friday before, the entry is in the future and neither does. It
+stays current for 14 days (until a pain-free entry clears it), then neither fails.
 """
 
 from __future__ import annotations
@@ -52,6 +53,34 @@ def _batch(root: Path, today: str) -> int:
 def test_check_and_batch_agree(athlete: Path, today: str, code: int) -> None:
     assert _check(athlete, today) == code
     assert _batch(athlete, today) == code
+
+
+def _keep_running(root: Path, until: dt.date) -> None:
+    """The same three runs a week carry on after the red flag, up to ``until``."""
+    day = dt.date(2026, 2, 15)
+    with (root / "kim" / "log.csv").open("a") as fh:
+        while day <= until:
+            if day.weekday() in (1, 3, 5):
+                fh.write(f"{day} 07:00,8,45:00\n")
+            day += dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(("today", "code"), [("2026-02-25", 1), ("2026-02-28", 1),
+                                              ("2026-03-02", 0)])
+def test_a_red_flag_stays_current_for_14_days(athlete: Path, today: str, code: int) -> None:
+    """Runs went on after Saturday's red flag, so the weeks shown have moved on: the flag
+    still counts for 14 days (exit 1 at caution), then no longer."""
+    _keep_running(athlete, dt.date.fromisoformat(today))
+    assert _check(athlete, today) == code
+    assert _batch(athlete, today) == code
+
+
+def test_a_pain_free_entry_clears_the_red_flag(athlete: Path) -> None:
+    _keep_running(athlete, dt.date(2026, 2, 25))
+    with (athlete / "kim" / "symptoms.csv").open("a") as fh:
+        fh.write("2026-02-20,groin,0,no,no,no,no,no,no,assessed; fine\n")
+    assert _check(athlete, "2026-02-25") == 0
+    assert _batch(athlete, "2026-02-25") == 0
 
 
 def test_bad_today_is_one_line(athlete: Path) -> None:
