@@ -15,8 +15,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from loadwatch import load, schema
-from loadwatch.evaluate import envelope, evaluate
+from loadwatch import frames, schema
+from loadwatch.rules.evaluators import envelope, evaluate
 from loadwatch.settings import Settings
 
 SETTINGS = Settings(max_hr=190, resting_hr=50, shoes=())
@@ -41,10 +41,10 @@ def season(days: int = 3650, seed: int = 1) -> pd.DataFrame:
 
 
 def pipeline(acts: pd.DataFrame) -> int:
-    prepared, _ = load.prepare(acts, SETTINGS)
-    daily = load.daily_frame(prepared, SETTINGS)
-    weekly = load.weekly_frame(daily)
-    shoes = load.shoe_frame(prepared, SETTINGS)
+    prepared, _ = frames.prepare(acts, SETTINGS)
+    daily = frames.daily_frame(prepared, SETTINGS)
+    weekly = frames.weekly_frame(daily)
+    shoes = frames.shoe_frame(prepared, SETTINGS)
     findings, _ = evaluate(prepared, daily, weekly, shoes, SETTINGS)
     envelope(prepared, daily, weekly, SETTINGS)
     return len(findings)

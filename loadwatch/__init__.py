@@ -14,7 +14,7 @@ Reading
     record stream (one row per sample: position, altitude, HR, ...), re-read on demand;
     :func:`read_symptoms` reads the optional pain log ``symptoms.csv``.
 Settings
-    :func:`load_settings` reads ``loadwatch.toml`` into :class:`Settings` (HR zones,
+    :func:`read_settings` reads ``loadwatch.toml`` into :class:`Settings` (HR zones,
     shoes, threshold overrides); ``Settings()`` are the defaults.
 Load
     :func:`prepare` fills the athlete-specific columns (TRIMP, time above threshold,
@@ -52,44 +52,48 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 #: public name -> module that defines it (imported on first attribute access). A name here
-#: must not be the name of a submodule: importing ``loadwatch.evaluate`` sets the package
-#: attribute ``evaluate`` to the module, so :func:`loadwatch.evaluate.evaluate` and
-#: :func:`loadwatch.analyse.analyse` are exported as ``evaluate_rules`` and ``analyse_paths``.
+#: must not be the name of a submodule (importing a submodule sets the package attribute of
+#: that name), which is why the deprecated module names below are not public names.
 _EXPORTS: dict[str, tuple[str, str]] = {
     # reading
     "read_activities": ("loadwatch.read", "read_activities"),
     "ReadResult": ("loadwatch.read", "ReadResult"),
     "read_records": ("loadwatch.read", "read_records"),
     "records_for": ("loadwatch.read", "records_for"),
-    "read_symptoms": ("loadwatch.symptoms", "read_symptoms"),
+    "read_symptoms": ("loadwatch.rules.symptoms", "read_symptoms"),
     # settings
-    "load_settings": ("loadwatch.settings", "load_settings"),
+    "read_settings": ("loadwatch.settings", "read_settings"),
     "Settings": ("loadwatch.settings", "Settings"),
     "Shoe": ("loadwatch.settings", "Shoe"),
     # load frames
-    "prepare": ("loadwatch.load", "prepare"),
-    "daily_frame": ("loadwatch.load", "daily_frame"),
-    "weekly_frame": ("loadwatch.load", "weekly_frame"),
-    "shoe_frame": ("loadwatch.load", "shoe_frame"),
+    "prepare": ("loadwatch.frames", "prepare"),
+    "daily_frame": ("loadwatch.frames", "daily_frame"),
+    "weekly_frame": ("loadwatch.frames", "weekly_frame"),
+    "shoe_frame": ("loadwatch.frames", "shoe_frame"),
     # rules
     "RULES": ("loadwatch.rules", "RULES"),
     "CONDITIONS": ("loadwatch.rules", "CONDITIONS"),
     "Rule": ("loadwatch.rules", "Rule"),
     "Threshold": ("loadwatch.rules", "Threshold"),
     "Condition": ("loadwatch.rules", "Condition"),
-    "evaluate_rules": ("loadwatch.evaluate", "evaluate"),
-    "envelope": ("loadwatch.evaluate", "envelope"),
+    "evaluate_rules": ("loadwatch.rules.evaluators", "evaluate"),
+    "envelope": ("loadwatch.rules.evaluators", "envelope"),
     # analysis and report
-    "analyse_paths": ("loadwatch.analyse", "analyse"),
-    "analyse_activities": ("loadwatch.analyse", "analyse_activities"),
-    "Analysis": ("loadwatch.analysis", "Analysis"),
-    "Envelope": ("loadwatch.analysis", "Envelope"),
+    "analyse_paths": ("loadwatch.pipeline", "analyse"),
+    "analyse_activities": ("loadwatch.pipeline", "analyse_activities"),
+    "Analysis": ("loadwatch.result", "Analysis"),
+    "Envelope": ("loadwatch.result", "Envelope"),
     "render_report": ("loadwatch.report.render", "render_report"),
     "write_report": ("loadwatch.report.render", "write_report"),
     # errors
     "Problem": ("loadwatch.problems", "Problem"),
     "UsageError": ("loadwatch.problems", "UsageError"),
     "InputError": ("loadwatch.problems", "InputError"),
+}
+
+#: names renamed in 0.2, still importable for one release (calling them warns)
+_DEPRECATED: dict[str, tuple[str, str]] = {
+    "load_settings": ("loadwatch.settings", "load_settings"),
 }
 
 #: the public API (the same names as _EXPORTS; a literal so linters and type checkers see it)
@@ -112,10 +116,10 @@ __all__ = [
     "daily_frame",
     "envelope",
     "evaluate_rules",
-    "load_settings",
     "prepare",
     "read_activities",
     "read_records",
+    "read_settings",
     "read_symptoms",
     "records_for",
     "render_report",
@@ -125,25 +129,25 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports
-    from loadwatch.analyse import analyse as analyse_paths
-    from loadwatch.analyse import analyse_activities
-    from loadwatch.analysis import Analysis, Envelope
-    from loadwatch.evaluate import envelope
-    from loadwatch.evaluate import evaluate as evaluate_rules
-    from loadwatch.load import daily_frame, prepare, shoe_frame, weekly_frame
+    from loadwatch.frames import daily_frame, prepare, shoe_frame, weekly_frame
+    from loadwatch.pipeline import analyse as analyse_paths
+    from loadwatch.pipeline import analyse_activities
     from loadwatch.problems import InputError, Problem, UsageError
     from loadwatch.read import ReadResult, read_activities, read_records, records_for
     from loadwatch.report.render import render_report, write_report
+    from loadwatch.result import Analysis, Envelope
     from loadwatch.rules import CONDITIONS, RULES, Condition, Rule, Threshold
-    from loadwatch.settings import Settings, Shoe, load_settings
-    from loadwatch.symptoms import read_symptoms
+    from loadwatch.rules.evaluators import envelope
+    from loadwatch.rules.evaluators import evaluate as evaluate_rules
+    from loadwatch.rules.symptoms import read_symptoms
+    from loadwatch.settings import Settings, Shoe, read_settings
 
 
 if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelt name is an error
 
     def __getattr__(name: str) -> Any:
         """Import a public name from its module on first use (PEP 562), then cache it here."""
-        where = _EXPORTS.get(name)
+        where = _EXPORTS.get(name) or _DEPRECATED.get(name)
         if where is None:
             raise AttributeError(f"module 'loadwatch' has no attribute {name!r}")
         module, attribute = where

@@ -4,7 +4,7 @@
 parsed-file cache, so a weekly re-run only parses new files), writes their report, then
 ``summary.json`` (the same content for scripts) and ``index.html`` last: a table of the
 athletes, most severe current finding first. "Current" is what the report leads with
-(:func:`loadwatch.analysis.focus`): the latest week, or the week that just ended when the
+(:func:`loadwatch.result.focus`): the latest week, or the week that just ended when the
 latest has no runs yet (so a Monday run still shows the weekend's findings). A finding
 is *new* when the previous run's summary.json (same folder) did not list it for the same
 athlete, rule and week.
@@ -39,7 +39,6 @@ from typing import Any
 
 import pandas as pd
 
-from loadwatch.analysis import Analysis, current_findings, fails, focus
 from loadwatch.atomic import (
     STALE_TMP_S,
     check_replaceable,
@@ -51,10 +50,11 @@ from loadwatch.lifetime import Terminated, worker_pool
 from loadwatch.outcomes import athlete_weeks, index_section, pack_weeks
 from loadwatch.problems import Problem, UsageError
 from loadwatch.read import ParsedCache, read_activities
+from loadwatch.result import Analysis, current_findings, fails, focus
 from loadwatch.roster import Roster, RosterAthlete
 from loadwatch.rules import RULES
 from loadwatch.schema import SEVERITIES, severity_rank
-from loadwatch.settings import find_config, load_settings
+from loadwatch.settings import find_config, read_settings
 from loadwatch.sources import estimate_files
 
 SUMMARY_NAME = "summary.json"
@@ -168,7 +168,7 @@ class BatchResult:
 
     def flagged(self, fail_on: str) -> list[AthleteSummary]:
         """Athletes with a current finding at or above ``fail_on`` (none for "never"):
-        the decision of :func:`loadwatch.analysis.fails`, as ``check`` makes it."""
+        the decision of :func:`loadwatch.result.fails`, as ``check`` makes it."""
         return [a for a in self.athletes if a.status == "ok" and fails([a.severity], fail_on)]
 
     @property
@@ -241,13 +241,13 @@ def _summarise(athlete: RosterAthlete, slug: str, a: Analysis) -> AthleteSummary
 def _analyse_one(
     athlete: RosterAthlete, *, cache: ParsedCache | None, today: dt.date | None
 ) -> Analysis:
-    from loadwatch.analyse import analyse
+    from loadwatch.pipeline import analyse
 
     existing = [p for p in athlete.paths if p.exists()]
     if not existing:
         shown = ", ".join(str(p) for p in athlete.paths)
         raise UsageError(f"no such file or folder: {shown}")
-    settings = load_settings(athlete.config, search=existing)
+    settings = read_settings(athlete.config, search=existing)
     if not settings.name:
         settings = dataclasses.replace(settings, name=athlete.name)
     a = analyse(existing, settings=settings, jobs=1, cache=cache, today=today)

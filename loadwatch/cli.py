@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-    from loadwatch.analysis import Analysis
     from loadwatch.cache import Cache
+    from loadwatch.result import Analysis
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,7 +71,7 @@ def _analyse(
     today: dt.date | None,
 ) -> Analysis:
     """analyse() with a progress bar on a terminal; usage errors become one-line exits."""
-    from loadwatch.analyse import analyse
+    from loadwatch.pipeline import analyse
     from loadwatch.problems import UsageError
     from loadwatch.progress import Progress
 
@@ -214,7 +214,7 @@ def activities(
     from loadwatch.problems import UsageError
     from loadwatch.progress import Progress
     from loadwatch.read import read_activities
-    from loadwatch.settings import load_settings
+    from loadwatch.settings import read_settings
 
     unknown = [s for s in sports if s not in schema.SPORTS]
     if unknown:
@@ -224,7 +224,7 @@ def activities(
         )
     progress = Progress()
     try:
-        settings = load_settings(config, search=[Path(p) for p in paths[:1]])
+        settings = read_settings(config, search=[Path(p) for p in paths[:1]])
         zone = timezone or settings.timezone
         result = read_activities(paths, timezone=zone, jobs=jobs, cache=cache,
                                  progress=progress)
@@ -374,7 +374,7 @@ def check_payload(a: Analysis, weeks: int, units: str = "km") -> dict[str, Any]:
 
     from loadwatch import format as fmt
     from loadwatch import schema
-    from loadwatch.analyse import problem_records
+    from loadwatch.pipeline import problem_records
 
     u = fmt.units_for(units)
     shown = a.weekly.tail(weeks)
@@ -490,7 +490,7 @@ def check(
     """
     import json
 
-    from loadwatch.analysis import current_findings, fails
+    from loadwatch.result import current_findings, fails
 
     a = _analyse(paths, config, jobs, cache, today)
     if output == "json":
@@ -623,11 +623,11 @@ def batch(
     from loadwatch.lifetime import SIGTERM_EXIT, Terminated, terminate_on_sigterm
     from loadwatch.problems import UsageError
     from loadwatch.progress import Progress
-    from loadwatch.roster import load_roster
+    from loadwatch.roster import read_roster
 
     progress = Progress(quiet=quiet, verbose=verbose)
     try:
-        squad = load_roster(roster)
+        squad = read_roster(roster)
         with terminate_on_sigterm():
             result = run_batch(squad, outdir, jobs=jobs, cache=cache,
                                progress=progress, weeks=weeks, units=units, today=today,
@@ -697,7 +697,7 @@ def init(paths: tuple[str, ...], name: str, jobs: int, cache: Cache | None) -> N
 
 
 def _red_flag_options(f):  # one --flag per red-flag column of the symptom log
-    from loadwatch.symptoms import RED_FLAGS
+    from loadwatch.rules.symptoms import RED_FLAGS
 
     for column, reads in reversed(RED_FLAGS.items()):
         f = click.option(f"--{column.replace('_', '-')}", column, is_flag=True,
@@ -731,12 +731,12 @@ def pain(level: float, path: str, area: str, day: object, notes: str, **flags: b
     from loadwatch import calendar
     from loadwatch.painlog import log_pain
     from loadwatch.problems import UsageError
-    from loadwatch.settings import load_settings
+    from loadwatch.settings import read_settings
 
     date = day.date() if isinstance(day, dt.datetime) else None
     if date is None:  # today as the analysis will see it: in the zone of loadwatch.toml
         try:
-            zone = load_settings(search=[Path(path)]).timezone
+            zone = read_settings(search=[Path(path)]).timezone
         except UsageError:
             zone = None  # a broken config must not stop a pain entry; the report says why
         date = calendar.today(zone)
@@ -810,10 +810,10 @@ def evaluate_command(roster: str, config: str | None, today: dt.date | None,
     """
     from loadwatch.outcomes import evaluate_roster
     from loadwatch.problems import UsageError
-    from loadwatch.roster import load_roster
+    from loadwatch.roster import read_roster
 
     try:
-        result, failed = evaluate_roster(load_roster(roster), cache=cache, today=today,
+        result, failed = evaluate_roster(read_roster(roster), cache=cache, today=today,
                                          config=config)
     except UsageError as exc:
         raise _UserError(str(exc)) from None

@@ -7,7 +7,7 @@ notices (a corrupt cache rebuilt, a failed write) are printed as one line each o
 
 ``@settings_options`` adds ``--config FILE`` and ``--today YYYY-MM-DD`` to every command
 that reads an athlete's files, so they all find loadwatch.toml the same way
-(:func:`loadwatch.settings.load_settings`) and agree on what "now" is
+(:func:`loadwatch.settings.read_settings`) and agree on what "now" is
 (:func:`loadwatch.calendar.today`).
 """
 
@@ -105,7 +105,7 @@ FAIL_ON = ("info", "caution", "warning", "never")
 
 def fail_on_option(f: F) -> F:
     """Add ``--fail-on``, with the one meaning ``check`` and ``batch`` share
-    (:func:`loadwatch.analysis.current_findings`, :func:`loadwatch.analysis.fails`)."""
+    (:func:`loadwatch.result.current_findings`, :func:`loadwatch.result.fails`)."""
     return click.option(
         "--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
         help="Exit with 1 when a current finding is at or above this severity (seek_care "

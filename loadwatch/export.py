@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from loadwatch.analysis import Analysis
     from loadwatch.read import ParsedCache
+    from loadwatch.result import Analysis
     from loadwatch.roster import Roster
 
 MANIFEST_NAME = "export.json"
@@ -250,11 +250,11 @@ def export_analyses(
 
 def _roster_or_paths(args: Sequence[str | Path]) -> Roster:
     """A roster file as given, or the paths as a one-athlete roster (named by its settings)."""
-    from loadwatch.roster import Roster, RosterAthlete, load_roster
+    from loadwatch.roster import Roster, RosterAthlete, read_roster
 
     paths = [Path(p) for p in args]
     if len(paths) == 1 and paths[0].suffix == ".toml" and paths[0].is_file():
-        return load_roster(paths[0])
+        return read_roster(paths[0])
     if not paths:
         raise UsageError("no roster, files or folders given")
     first = paths[0].resolve()

@@ -1,10 +1,10 @@
 """``loadwatch init``: a commented loadwatch.toml written from what the files can tell.
 
 :func:`init_config` reads the activities under some paths and writes ``loadwatch.toml``
-beside them (the file :func:`loadwatch.settings.load_settings` looks for) with what can be
+beside them (the file :func:`loadwatch.settings.read_settings` looks for) with what can be
 estimated: the time zone from the files' own UTC offsets (a zone name only when exactly one
 zone fits them all, else a commented hint), max HR and threshold HR from the runs
-(:func:`loadwatch.load.observed_max_hr`, :func:`loadwatch.physiology.estimate_threshold_hr`)
+(:func:`loadwatch.frames.observed_max_hr`, :func:`loadwatch.physiology.estimate_threshold_hr`)
 and one ``[[shoes]]`` entry per gear name the runs carry, with its km so far. What cannot be
 estimated (resting HR, sex, injury history) is a commented line to fill in. An existing
 file is never overwritten.
@@ -23,7 +23,7 @@ import pandas as pd
 
 from loadwatch import schema
 from loadwatch.atomic import write_atomic
-from loadwatch.load import DEFAULT_RESTING_HR, MAX_HR_WINDOW_DAYS, observed_max_hr
+from loadwatch.frames import DEFAULT_RESTING_HR, MAX_HR_WINDOW_DAYS, observed_max_hr
 from loadwatch.physiology import estimate_threshold_hr
 from loadwatch.problems import UsageError
 from loadwatch.settings import FILENAME

@@ -1,7 +1,7 @@
 """Add an entry to the pain log (symptoms.csv) without editing CSV by hand.
 
 :func:`log_pain` validates the entry with the reader's own rules
-(:mod:`loadwatch.symptoms`: its columns, its yes/no red flags, its 0-10 scale), then
+(:mod:`loadwatch.rules.symptoms`: its columns, its yes/no red flags, its 0-10 scale), then
 rewrites the whole file atomically (:mod:`loadwatch.atomic`) with the new row at the end,
 so a crash mid-write never leaves a half-written log. An existing log keeps its rows and
 its column order; columns it lacks are added at the end.
@@ -15,9 +15,9 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
-from loadwatch import symptoms
 from loadwatch.atomic import write_atomic
 from loadwatch.problems import UsageError
+from loadwatch.rules import symptoms
 
 
 def log_path(path: str | Path) -> Path:
@@ -41,7 +41,7 @@ def log_pain(
 ) -> tuple[Path, dict[str, object]]:
     """Append one validated entry to the symptom log at ``path``; return (file, entry).
 
-    ``red_flags`` are column names of :data:`loadwatch.symptoms.RED_FLAGS` that apply;
+    ``red_flags`` are column names of :data:`loadwatch.rules.symptoms.RED_FLAGS` that apply;
     ``date`` defaults to today. The entry returned is the reader's parse of the new row
     (with its ``red_flags`` list). Raises :class:`UsageError` for a bad value or a log
     that cannot be read or written.

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loadwatch._moved import renamed
 from loadwatch.problems import UsageError
 from loadwatch.settings import read_toml
 
@@ -120,8 +121,12 @@ def parse_roster(data: Mapping[str, Any], base: Path, source: str = "roster.toml
     return Roster(base / source, athletes, scheduler)
 
 
-def load_roster(path: str | Path) -> Roster:
+def read_roster(path: str | Path) -> Roster:
     """Read and check a roster file; raises :class:`UsageError` with a one-line message."""
     path = Path(path).expanduser()
     roster = parse_roster(read_toml(path, "roster"), path.parent, path.name)
     return Roster(path, roster.athletes, roster.scheduler)
+
+
+#: deprecated name of :func:`read_roster` (kept for one release)
+load_roster = renamed("load_roster")

@@ -209,7 +209,7 @@ FINDINGS = _t(
     ("advice", "string", "", "what to do this week"),
 )
 
-#: The pain log (symptoms.csv) as read by :func:`loadwatch.symptoms.read_symptoms`, conformed
+#: The pain log (symptoms.csv) as read by :func:`loadwatch.rules.symptoms.read_symptoms`, conformed
 #: for export; the yes/no columns are its red-flag questions.
 SYMPTOMS = _t(
     "symptoms",

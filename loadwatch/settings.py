@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from loadwatch import calendar
+from loadwatch._moved import renamed
 from loadwatch.problems import UsageError
 from loadwatch.rules import BONE_STRESS_RULES, RULES, Rule
 
@@ -349,7 +350,7 @@ def find_config(
     return Path(fallback) if fallback is not None else None
 
 
-def load_settings(
+def read_settings(
     path: str | Path | None = None, *, search: Sequence[str | Path] = (),
     fallback: str | Path | None = None,
 ) -> Settings:
@@ -415,3 +416,7 @@ def _toml_shape(text: str) -> str | None:
         if deepest > MAX_TOML_DEPTH:
             return f"arrays or tables nested more than {MAX_TOML_DEPTH} levels deep"
     return None
+
+
+#: deprecated name of :func:`read_settings` (kept for one release)
+load_settings = renamed("load_settings")

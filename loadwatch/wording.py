@@ -38,7 +38,7 @@ RED_FLAG_ACTION = (
     "fracture."
 )
 #: Under the load change indicator, wherever it is shown.
-ACWR_CAVEAT = (
+LOAD_RATIO_CAVEAT = (
     "Caveat: this load change indicator (acute:chronic ratio, 7-day and 28-day exponentially "
     "weighted, the 28-day one lagged a week) shows how fast load changed compared with your "
     "recent pattern, not whether you are injured. Its link to injury comes from team sports "

@@ -37,7 +37,7 @@ SAM_RUNS = 99
 
 @pytest.fixture(scope="module")
 def settings() -> lw.Settings:
-    return lw.load_settings(search=[SAM])
+    return lw.read_settings(search=[SAM])
 
 
 @pytest.fixture(scope="module")
@@ -114,12 +114,12 @@ def test_public_names_are_the_modules_objects() -> None:
     for name, (module, attribute) in lw._EXPORTS.items():
         assert getattr(lw, name) is getattr(importlib.import_module(module), attribute)
     # importing the submodules does not replace the exported functions
-    import loadwatch.analyse
-    import loadwatch.evaluate
+    import loadwatch.pipeline
+    import loadwatch.rules.evaluators
 
-    assert inspect.ismodule(loadwatch.analyse) and inspect.ismodule(loadwatch.evaluate)
-    assert lw.analyse_paths is loadwatch.analyse.analyse
-    assert lw.evaluate_rules is loadwatch.evaluate.evaluate
+    assert inspect.ismodule(loadwatch.pipeline) and inspect.ismodule(loadwatch.rules.evaluators)
+    assert lw.analyse_paths is loadwatch.pipeline.analyse
+    assert lw.evaluate_rules is loadwatch.rules.evaluators.evaluate
     assert set(lw.__all__) <= set(dir(lw))
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = lw.nope
@@ -203,14 +203,14 @@ def test_load_settings_of_the_sample_athlete(settings: lw.Settings) -> None:
     assert [s.name for s in settings.shoes] == ["Ghost 15", "Pegasus 40"]
     assert isinstance(settings.shoes[1], lw.Shoe) and settings.shoes[1].start_km == 219
     assert settings.bone_stress == ["female"]
-    assert lw.load_settings(search=[SAMPLE_DATA]) == lw.Settings()  # no toml there
+    assert lw.read_settings(search=[SAMPLE_DATA]) == lw.Settings()  # no toml there
 
 
 def test_bad_settings_are_a_one_line_usage_error(tmp_path: Path) -> None:
     bad = tmp_path / "loadwatch.toml"
     bad.write_text("[athlete]\nmax_hr = 900\n", encoding="utf-8")
     with pytest.raises(lw.UsageError) as info:
-        lw.load_settings(bad)
+        lw.read_settings(bad)
     assert "max_hr" in str(info.value) and "\n" not in str(info.value)
 
 
@@ -377,3 +377,41 @@ def test_write_report_writes_the_file(analysis: lw.Analysis, tmp_path: Path) -> 
     text = path.read_text(encoding="utf-8")
     assert text.lower().startswith("<!doctype html>") and "Sam" in text
     assert "red_flag_symptoms" in text
+
+
+# --- names renamed in 0.2 keep working for one release ----------------------------------
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("loadwatch.analyse", "loadwatch.pipeline"),
+    ("loadwatch.analysis", "loadwatch.result"),
+    ("loadwatch.load", "loadwatch.frames"),
+    ("loadwatch.evaluate", "loadwatch.rules.evaluators"),
+    ("loadwatch.symptoms", "loadwatch.rules.symptoms"),
+])
+def test_an_old_module_name_warns_and_reads_the_new_module(old: str, new: str) -> None:
+    code = (
+        "import warnings; warnings.simplefilter('always'); import importlib\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        f"    old = importlib.import_module({old!r})\n"
+        f"new = importlib.import_module({new!r})\n"
+        "name = next(n for n in vars(new) if not n.startswith('__'))\n"
+        "assert getattr(old, name) is getattr(new, name), name\n"
+        "print([str(x.message) for x in w if x.category is DeprecationWarning])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60).stdout
+    assert f"{old} is now {new}" in out
+
+
+def test_old_function_names_warn_and_call_the_new_ones(tmp_path: Path) -> None:
+    from loadwatch.roster import load_roster, read_roster
+
+    (tmp_path / "loadwatch.toml").write_text('[athlete]\nsex = "female"\n')
+    with pytest.warns(DeprecationWarning, match=r"load_settings\(\) is now read_settings"):
+        old = lw.load_settings(tmp_path / "loadwatch.toml")
+    assert old == lw.read_settings(tmp_path / "loadwatch.toml")
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "roster.toml").write_text('[[athlete]]\nname = "A"\npaths = ["runs"]\n')
+    with pytest.warns(DeprecationWarning, match="load_roster"):
+        assert load_roster(tmp_path / "roster.toml") == read_roster(tmp_path / "roster.toml")

@@ -17,7 +17,7 @@ from loadwatch.batch import assign_slugs, run_batch, slugify
 from loadwatch.cache import DB_NAME, Cache
 from loadwatch.cli import cli
 from loadwatch.read import read_activities
-from loadwatch.roster import load_roster
+from loadwatch.roster import read_roster
 
 MONDAY = dt.datetime(2026, 1, 5, 7, 0, tzinfo=dt.UTC)  # ISO week 2026-W02
 XSS = "<script>alert(1)</script>"
@@ -149,7 +149,7 @@ def test_fail_on_and_quiet_for_cron(squad, tmp_path, fake_reports):
 
 def test_athlete_whose_files_are_all_broken_gets_a_row(squad, tmp_path, fake_reports):
     roster = write_roster(squad, [("Di", ["di"]), ("Bo", ["bo"])])
-    result = run_batch(load_roster(roster), tmp_path / "o")
+    result = run_batch(read_roster(roster), tmp_path / "o")
     di = next(a for a in result.athletes if a.name == "Di")
     assert di.status == "failed" and di.report is None
     assert di.error.startswith("no activities found in ") and "(1 problem files)" in di.error
@@ -161,7 +161,7 @@ def test_cache_reused_invalidated_on_change_and_removed_files_disappear(
     squad, tmp_path, fake_reports
 ):
     shutil.copytree(squad / "ada", tmp_path / "ada")
-    roster = load_roster(write_roster(tmp_path, [("Ada", ["ada"])]))
+    roster = read_roster(write_roster(tmp_path, [("Ada", ["ada"])]))
     with Cache(tmp_path / "cache") as cache:
         run_batch(roster, tmp_path / "o", cache=cache)
         assert (cache.hits, cache.misses) == (15, 15)  # parsed once, then read back to analyse
@@ -195,7 +195,7 @@ def test_two_jobs_give_the_same_result_as_one(squad, tmp_path, fake_reports):
     two = read_activities([squad / "ada", squad / "bo"], jobs=2)
     pd.testing.assert_frame_equal(one.activities, two.activities)
     assert one.problems == two.problems and one.files_read == two.files_read == 31
-    roster = load_roster(write_roster(squad, [("Ada", ["ada"]), ("Bo", ["bo"]), ("Cy", ["cy"])]))
+    roster = read_roster(write_roster(squad, [("Ada", ["ada"]), ("Bo", ["bo"]), ("Cy", ["cy"])]))
     docs = []
     for jobs in (1, 2):
         run_batch(roster, tmp_path / str(jobs), jobs=jobs)
@@ -205,7 +205,7 @@ def test_two_jobs_give_the_same_result_as_one(squad, tmp_path, fake_reports):
 
 
 def test_new_this_week_against_the_previous_summary(squad, tmp_path, fake_reports):
-    roster = load_roster(write_roster(squad, [("Ada", ["ada"])]))
+    roster = read_roster(write_roster(squad, [("Ada", ["ada"])]))
     out = tmp_path / "o"
     first = run_batch(roster, out)
     assert first.previous_run is None and first.athletes[0].new_findings == 0

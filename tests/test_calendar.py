@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from loadwatch import calendar
-from loadwatch.analyse import analyse, analyse_activities
 from loadwatch.cli import cli
+from loadwatch.pipeline import analyse, analyse_activities
 from loadwatch.problems import UsageError
 from loadwatch.report.context import build_context, fmt_day
 from loadwatch.report.render import render_report

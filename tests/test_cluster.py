@@ -20,7 +20,7 @@ from loadwatch.batch import run_batch
 from loadwatch.cache import Cache
 from loadwatch.cli import cli
 from loadwatch.read import read_activities
-from loadwatch.roster import load_roster, parse_roster
+from loadwatch.roster import parse_roster, read_roster
 from tests.test_batch import MONDAY, season
 
 distributed = pytest.importorskip(
@@ -52,7 +52,7 @@ def warm_cache(tmp_path_factory, cluster) -> tuple[Path, Path]:
     """The sample squad run on the cluster from a cold cache: (its output, its cache)."""
     root = tmp_path_factory.mktemp("on-cluster")
     with Cache(root / "cache") as cache:
-        run_batch(load_roster(ROSTER), root / "out", cache=cache, today=TODAY,
+        run_batch(read_roster(ROSTER), root / "out", cache=cache, today=TODAY,
                   scheduler=cluster.scheduler_address)
         assert len(cache) > 0  # the client stored what the workers parsed
     return root / "out", root / "cache"
@@ -62,7 +62,7 @@ def test_cluster_run_equals_the_local_run(warm_cache, tmp_path):
     on_cluster, cache_dir = warm_cache
     shutil.copytree(cache_dir, tmp_path / "cache")
     with Cache(tmp_path / "cache") as cache:  # the payloads the workers parsed
-        run_batch(load_roster(ROSTER), tmp_path / "local", jobs=1, cache=cache, today=TODAY)
+        run_batch(read_roster(ROSTER), tmp_path / "local", jobs=1, cache=cache, today=TODAY)
     local_doc, local_reports = _comparable(tmp_path / "local")
     doc, reports = _comparable(on_cluster)
     assert doc == local_doc
@@ -131,7 +131,7 @@ def test_a_path_the_worker_cannot_read_is_named(tmp_path, monkeypatch):
     hidden = ROSTER.parent / "alex"
     monkeypatch.setattr(cluster_mod, "_readable", lambda p: Path(p) != hidden)
     with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as c:
-        result = run_batch(load_roster(ROSTER), tmp_path / "out", cache=None, today=TODAY,
+        result = run_batch(read_roster(ROSTER), tmp_path / "out", cache=None, today=TODAY,
                            scheduler=c.scheduler_address)
     alex = next(a for a in result.athletes if a.name == "Alex")
     assert alex.status == "failed"
@@ -145,7 +145,7 @@ def test_scheduler_from_option_environment_or_roster(tmp_path, monkeypatch):
     roster_file = tmp_path / "roster.toml"
     roster_file.write_text('[cluster]\nscheduler = "tcp://roster:8786"\n'
                            '[[athlete]]\nname = "A"\npaths = ["a"]\n')
-    roster = load_roster(roster_file)
+    roster = read_roster(roster_file)
     monkeypatch.delenv("LOADWATCH_SCHEDULER", raising=False)
     assert scheduler_address(None, roster) == "tcp://roster:8786"
     monkeypatch.setenv("LOADWATCH_SCHEDULER", "tcp://env:8786")

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from loadwatch.batch import _analyse_one
 from loadwatch.cli import cli
-from loadwatch.roster import load_roster
+from loadwatch.roster import read_roster
+from loadwatch.rules.symptoms import COLUMNS
 from loadwatch.schema import SYMPTOMS
-from loadwatch.symptoms import COLUMNS
 
 pytest.importorskip("pyarrow", reason="the Parquet export needs the 'export' extra (pyarrow)")
 
@@ -38,7 +38,7 @@ def exported(tmp_path_factory) -> tuple[Path, dict[str, dict[str, pd.DataFrame]]
     result = export([ROSTER], out, today=TODAY)
     assert not result.failed
     memory = {}
-    for athlete, row in zip(load_roster(ROSTER).athletes, result.athletes, strict=True):
+    for athlete, row in zip(read_roster(ROSTER).athletes, result.athletes, strict=True):
         memory[row["slug"]] = athlete_tables(_analyse_one(athlete, cache=None, today=TODAY))
     return out, memory
 

@@ -7,10 +7,10 @@ import json
 
 import pandas as pd
 
-from loadwatch.analysis import focus
 from loadwatch.batch import run_batch
 from loadwatch.cache import Cache
-from loadwatch.roster import load_roster
+from loadwatch.result import focus
+from loadwatch.roster import read_roster
 from tests.conftest import SAMPLE_DATA
 
 
@@ -38,7 +38,7 @@ def test_an_empty_latest_week_leads_with_last_week_and_keeps_both() -> None:
 
 def test_monday_batch_still_shows_the_weekends_red_flag(tmp_path) -> None:
     """Sam logged red flags on Saturday of W46; a run a week later must not hide them."""
-    roster = load_roster(SAMPLE_DATA / "roster.toml")
+    roster = read_roster(SAMPLE_DATA / "roster.toml")
     with Cache(tmp_path / "cache") as cache:
         run_batch(roster, tmp_path / "out", cache=cache, today=dt.date(2026, 11, 22))
     rows = {a["name"]: a for a in json.loads((tmp_path / "out" / "summary.json").read_text())

@@ -262,9 +262,9 @@ def test_fifo_settings_file_is_one_line_error(tmp_path: Path):
     (tmp_path / "good.gpx").write_bytes(GOOD)
     os.mkfifo(tmp_path / "loadwatch.toml")
     code = (
-        "import sys; from pathlib import Path; from loadwatch.settings import load_settings;"
+        "import sys; from pathlib import Path; from loadwatch.settings import read_settings;"
         "from loadwatch.problems import UsageError\n"
-        "try: load_settings(search=[Path(sys.argv[1])])\n"
+        "try: read_settings(search=[Path(sys.argv[1])])\n"
         "except UsageError as e: print(e)"
     )
     out = run_bounded([str(tmp_path)], cwd=tmp_path, python=code)

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from loadwatch import schema
 from loadwatch.cli import cli
 from loadwatch.init import config_text, fitting_zones
-from loadwatch.settings import load_settings, parse_settings
+from loadwatch.settings import parse_settings, read_settings
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
@@ -87,7 +87,7 @@ def test_init_writes_beside_the_data_and_never_overwrites(tmp_path: Path):
     assert r.exit_code == 0, r.output
     path = data / "loadwatch.toml"
     assert r.output.startswith("# loadwatch settings, written by `loadwatch init`")
-    settings = load_settings(search=[data])
+    settings = read_settings(search=[data])
     assert settings.source == path and settings.name == "Jo"
     assert [s.name for s in settings.shoes] == ["Ghost 15"]
     before = path.read_text()
@@ -113,6 +113,6 @@ def test_sample_athletes(tmp_path: Path, athlete: str):
     (copy / "loadwatch.toml").unlink()
     r = CliRunner().invoke(cli, ["init", str(copy), "--no-cache"], prog_name="loadwatch")
     assert r.exit_code == 0, r.output
-    settings = load_settings(search=[copy])
+    settings = read_settings(search=[copy])
     assert settings.max_hr is not None
     assert settings.shoes

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from loadwatch.analyse import analyse_activities
 from loadwatch.cli import cli
 from loadwatch.outcomes import CAVEAT, athlete_weeks, relative_risk, squad_outcomes
+from loadwatch.pipeline import analyse_activities
 from loadwatch.schema import ACTIVITY, FINDINGS, conform
 from loadwatch.settings import Settings
 from tests.rules.synth import MONDAY, run

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from loadwatch.cli import cli
 from loadwatch.painlog import log_pain
 from loadwatch.problems import UsageError
-from loadwatch.symptoms import COLUMNS, read_symptoms
+from loadwatch.rules.symptoms import COLUMNS, read_symptoms
 
 
 def _run(*args: str):

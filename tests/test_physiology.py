@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loadwatch import load, schema, streams
+from loadwatch import frames, schema, streams
 from loadwatch.physiology import ESTIMATED, estimate_threshold_hr
 from loadwatch.settings import Settings
 
@@ -100,25 +100,25 @@ def _season() -> pd.DataFrame:
 def test_easy_runs_at_170_are_not_hard_for_this_runner():
     # Karvonen from the assumed resting 60 and max 186 gives 167 bpm: every easy run was
     # 50 minutes "hard"; the estimate from the tempo runs is 182
-    acts, notes = load.prepare(_season(), Settings())
+    acts, notes = frames.prepare(_season(), Settings())
     easy = acts["avg_hr"] == 170
     assert (acts.loc[easy, "hi_intensity_s"] == 10).all()  # only the 10 s peak
     assert (acts.loc[~easy, "hi_intensity_s"] == 3010).all()
-    zones, _ = load.hr_zones(Settings(), acts)
+    zones, _ = frames.hr_zones(Settings(), acts)
     assert zones["lthr"] == pytest.approx(182.0)
     assert zones["lthr_source"].startswith(ESTIMATED)
     assert any(n.startswith("threshold HR 182 bpm (estimated from your runs") for n in notes)
 
 
 def test_the_configured_threshold_comes_first():
-    zones, notes = load.hr_zones(Settings(threshold_hr=175), _season())
+    zones, notes = frames.hr_zones(Settings(threshold_hr=175), _season())
     assert zones["lthr"] == 175 and zones["lthr_source"] == "settings"
     assert not any("threshold HR" in n for n in notes)
 
 
 def test_karvonen_only_when_the_runs_cannot_tell():
     acts = _season().iloc[:2]
-    zones, _ = load.hr_zones(Settings(resting_hr=50), acts)
+    zones, _ = frames.hr_zones(Settings(resting_hr=50), acts)
     assert zones["lthr"] == pytest.approx(50 + 0.85 * 136)
     assert "resting + 0.85 x (max - resting)" in zones["lthr_source"]
 
@@ -127,6 +127,6 @@ def test_heart_rate_without_a_maximum_says_how_to_use_it():
     acts = _season()
     acts["hr_hist_s"] = None
     acts["max_hr"] = 300.0  # no plausible maximum anywhere
-    _, notes = load.hr_zones(Settings(), acts)
+    _, notes = frames.hr_zones(Settings(), acts)
     assert any("set athlete.max_hr to use your heart rate" in n for n in notes)
     assert not any("no heart rate" in n for n in notes)

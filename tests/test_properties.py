@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from loadwatch import schema
-from loadwatch.analyse import analyse_activities
+from loadwatch.pipeline import analyse_activities
 from loadwatch.rules import RULES
 from loadwatch.settings import Settings
 from tests.rules import synth
@@ -337,7 +337,7 @@ def test_evaluation_never_raises_on_odd_seasons(kind, n, day, hour, nan_hr, zone
 def test_load_change_does_not_depend_on_the_weekday_the_data_starts() -> None:
     """The same steady week (two easy runs, a Sunday long run) read from a Monday or a
     Wednesday start gives the same weekly readings and never a caution."""
-    from loadwatch.evaluate import load_change
+    from loadwatch.rules.evaluators import load_ratio_series
 
     week = np.array([0.0, 40.0, 0.0, 40.0, 0.0, 0.0, 120.0])  # Mon..Sun
     readings = []
@@ -345,7 +345,7 @@ def test_load_change_does_not_depend_on_the_weekday_the_data_starts() -> None:
         loads = np.tile(week, 10)[start:]
         days = pd.date_range("2026-03-02", periods=70, freq="D")[start:]
         daily = pd.DataFrame({"date": days, "load": loads, "covered": True})
-        ratio = pd.Series(load_change(daily, 0.0).to_numpy(), index=days)
+        ratio = pd.Series(load_ratio_series(daily, 0.0).to_numpy(), index=days)
         readings.append(ratio[ratio.index.day_of_week == 6].dropna())  # the weekly reading
     common = readings[0].index.intersection(readings[1].index)
     assert len(common) >= 4

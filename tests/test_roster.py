@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from loadwatch.cli import cli
 from loadwatch.problems import UsageError
-from loadwatch.roster import load_roster, parse_roster
+from loadwatch.roster import parse_roster, read_roster
 
 
 def test_relative_paths_join_the_roster_folder_and_config_is_optional(tmp_path):
@@ -20,7 +20,7 @@ def test_relative_paths_join_the_roster_folder_and_config_is_optional(tmp_path):
         'config = "athletes/sam/loadwatch.toml"\n\n'
         '[[athlete]]\nname = "  Alex "\npaths = ["alex"]\n'
     )
-    r = load_roster(roster)
+    r = read_roster(roster)
     assert r.path == roster
     sam, alex = r.athletes
     assert sam.name == "Sam"
@@ -63,14 +63,14 @@ def test_mistakes_are_one_line_errors_naming_the_key(tmp_path, data, message):
 
 def test_unreadable_roster_files(tmp_path):
     with pytest.raises(UsageError, match="roster file not found"):
-        load_roster(tmp_path / "nope.toml")
+        read_roster(tmp_path / "nope.toml")
     bad = tmp_path / "roster.toml"
     bad.write_text('[[athlete]]\nname = "Sam\n')
     with pytest.raises(UsageError, match=r"roster\.toml: not valid TOML"):
-        load_roster(bad)
+        read_roster(bad)
     bad.write_bytes(b"\xff\xfe[[athlete]]")
     with pytest.raises(UsageError, match="cannot read roster"):
-        load_roster(bad)
+        read_roster(bad)
 
 
 def test_cli_bad_roster_exits_2_with_one_line(tmp_path):

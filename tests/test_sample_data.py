@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from loadwatch.analyse import analyse
+from loadwatch.pipeline import analyse
 from loadwatch.schema import FINDINGS, severity_rank, validate
 from tests.conftest import REPO, SAMPLE_DATA
 

@@ -9,7 +9,7 @@ import pytest
 
 from loadwatch.problems import UsageError
 from loadwatch.rules import RULES
-from loadwatch.settings import Settings, load_settings, parse_settings
+from loadwatch.settings import Settings, parse_settings, read_settings
 
 EXAMPLE = """
 [athlete]
@@ -41,7 +41,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_example_parses(tmp_path: Path) -> None:
-    s = load_settings(write(tmp_path, EXAMPLE))
+    s = read_settings(write(tmp_path, EXAMPLE))
     assert (s.name, s.timezone, s.max_hr, s.resting_hr, s.threshold_hr) == (
         "Sam", "Europe/Amsterdam", 190.0, 50.0, 169.0)
     assert s.threshold_pace_s_km == 260.0
@@ -55,12 +55,12 @@ def test_example_parses(tmp_path: Path) -> None:
 
 def test_found_in_first_folder(tmp_path: Path) -> None:
     write(tmp_path, '[athlete]\nname = "Kim"\n')
-    assert load_settings(search=[tmp_path]).name == "Kim"
+    assert read_settings(search=[tmp_path]).name == "Kim"
     (tmp_path / "run.fit").write_bytes(b"")
-    assert load_settings(search=[tmp_path / "run.fit"]).name == "Kim"
+    assert read_settings(search=[tmp_path / "run.fit"]).name == "Kim"
     (tmp_path / "other").mkdir()
-    assert load_settings(search=[tmp_path / "other", tmp_path]) == Settings()
-    assert load_settings() == Settings()
+    assert read_settings(search=[tmp_path / "other", tmp_path]) == Settings()
+    assert read_settings() == Settings()
 
 
 @pytest.mark.parametrize(
@@ -95,14 +95,14 @@ def test_found_in_first_folder(tmp_path: Path) -> None:
 )
 def test_errors_name_the_key(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(UsageError) as err:
-        load_settings(write(tmp_path, text))
+        read_settings(write(tmp_path, text))
     assert message in str(err.value)
     assert "\n" not in str(err.value)
 
 
 def test_missing_explicit_config(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="config file not found"):
-        load_settings(tmp_path / "nope.toml")
+        read_settings(tmp_path / "nope.toml")
 
 
 def test_rules_bone_stress_and_override_precedence() -> None:
@@ -154,7 +154,7 @@ def test_rules_bone_stress_and_override_precedence() -> None:
 )
 def test_values_are_checked_by_unit(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(UsageError) as err:
-        load_settings(write(tmp_path, text))
+        read_settings(write(tmp_path, text))
     assert message in str(err.value)
     assert "\n" not in str(err.value) and len(str(err.value)) < 200
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from loadwatch.analyse import analyse_activities
+from loadwatch.pipeline import analyse_activities
+from loadwatch.rules.symptoms import find_symptom_log, read_symptoms
 from loadwatch.settings import Settings
-from loadwatch.symptoms import find_symptom_log, read_symptoms
 from tests.rules.synth import table, weeks_of_runs
 
 LOG = """date,area,pain,weight_bearing_pain,night_pain,limp,hop_pain,clicking,fever,notes

@@ -1,6 +1,6 @@
 """Everything the report shows, computed and formatted before the template sees it.
 
-:func:`build_context` turns an :class:`~loadwatch.analysis.Analysis` into a
+:func:`build_context` turns an :class:`~loadwatch.result.Analysis` into a
 :class:`ReportContext`: plain strings and small dataclasses for the template, plus the
 frames the plots draw (:class:`PlotData`), already cut to the report period and converted
 to the display units. The template only loops and prints; it never computes, so a change
@@ -24,14 +24,14 @@ import pandas as pd
 
 from loadwatch import calendar
 from loadwatch import format as fmt
-from loadwatch.analysis import Analysis, focus
 from loadwatch.format import KM_PER_MI, M_PER_FT, UnitName, Units, units_for
+from loadwatch.result import Analysis, focus
 from loadwatch.rules import CONDITIONS, RULES, Rule
 from loadwatch.schema import SEVERITIES, severity_rank
 from loadwatch.wording import (
-    ACWR_CAVEAT,
     DISCLAIMER,
     GENERAL_SELF_CARE,
+    LOAD_RATIO_CAVEAT,
     NOT_DETECTION,
     RED_FLAG_ACTION,
     RED_FLAGS,
@@ -51,7 +51,7 @@ def rules_of(analysis: Analysis) -> Mapping[str, Rule]:
     return analysis.rules or RULES
 
 
-def acwr_bands(rules: Mapping[str, Rule] = RULES) -> tuple[float, float]:
+def load_ratio_bands(rules: Mapping[str, Rule] = RULES) -> tuple[float, float]:
     """Load change indicator bands: load_ratio's info ("above usual") and caution."""
     rule = rules["load_ratio"]
     return rule.value("info"), rule.value("caution")
@@ -240,13 +240,13 @@ class PlotData:
     #: own limits), hi_min, trimp, descent, trail
     weekly: pd.DataFrame
     week_flags: pd.DataFrame  # week_start, rule, severity (one row per finding)
-    acwr: pd.DataFrame  # date, ratio: the load_ratio rule's daily series
-    acwr_points: pd.DataFrame  # date, ratio, severity: the reading behind each finding
+    load_ratio: pd.DataFrame  # date, ratio: the load_ratio rule's daily series
+    load_ratio_points: pd.DataFrame  # date, ratio, severity: the reading behind each finding
     runs: pd.DataFrame  # date, distance, reference, caution_limit (the long-run rule's)
     run_flags: pd.DataFrame  # date, distance, severity
     #: shoe, total, lower_mark, upper_mark (the shoe's own marks), projected_upper
     shoes: pd.DataFrame
-    acwr_bands: tuple[float, float]
+    load_ratio_bands: tuple[float, float]
     period_start: pd.Timestamp
     period_end: pd.Timestamp
     #: the applied rules' values as the captions quote them, e.g. {"distance_info": "7 %"}
@@ -300,7 +300,7 @@ class ReportContext:
     not_detection: str = NOT_DETECTION
     red_flags: tuple[str, ...] = RED_FLAGS
     red_flag_action: str = RED_FLAG_ACTION
-    acwr_caveat: str = ACWR_CAVEAT
+    load_ratio_caveat: str = LOAD_RATIO_CAVEAT
     general_self_care: tuple[str, ...] = GENERAL_SELF_CARE
     severities: tuple[str, ...] = SEVERITIES
 
@@ -644,9 +644,9 @@ def _plot_data(analysis: Analysis, shown: pd.DataFrame, in_period: pd.DataFrame,
     if ratio is None:
         ratio = pd.DataFrame({"date": pd.Series(dtype="datetime64[us]"),
                               "ratio": pd.Series(dtype=float)})
-    acwr = ratio[(ratio["date"] >= start) & (ratio["date"] <= end + pd.Timedelta(days=1))]
+    shown = ratio[(ratio["date"] >= start) & (ratio["date"] <= end + pd.Timedelta(days=1))]
     reads = in_period[in_period["rule"] == "load_ratio"]
-    acwr_points = pd.DataFrame({"date": pd.to_datetime(reads["date"]).to_numpy(),
+    load_ratio_points = pd.DataFrame({"date": pd.to_datetime(reads["date"]).to_numpy(),
                                 "ratio": reads["value"].to_numpy(dtype=float),
                                 "severity": reads["severity"].astype(str).to_numpy()})
 
@@ -671,7 +671,7 @@ def _plot_data(analysis: Analysis, shown: pd.DataFrame, in_period: pd.DataFrame,
         "long_window": fmt.plural(spike.value("window_days"), "day"),
     }
     return PlotData(
-        units=u, weekly=weekly, week_flags=week_flags, acwr=acwr.reset_index(drop=True),
-        acwr_points=acwr_points, runs=runs_disp, run_flags=run_flags, shoes=shoe_frame,
-        acwr_bands=acwr_bands(rules), period_start=start, period_end=end, labels=labels,
+        units=u, weekly=weekly, week_flags=week_flags, load_ratio=shown.reset_index(drop=True),
+        load_ratio_points=load_ratio_points, runs=runs_disp, run_flags=run_flags, shoes=shoe_frame,
+        load_ratio_bands=load_ratio_bands(rules), period_start=start, period_end=end, labels=labels,
     )

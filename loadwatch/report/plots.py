@@ -21,7 +21,7 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from loadwatch.report.context import PlotData, acwr_bands
+from loadwatch.report.context import PlotData, load_ratio_bands
 from loadwatch.schema import severity_rank
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
@@ -202,20 +202,20 @@ def weekly_distance(weekly: pd.DataFrame, flags: pd.DataFrame, *, unit: str,
     return fig
 
 
-def load_change(acwr: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp,
+def load_ratio(ratio: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp,
                 bands: tuple[float, float] | None = None, layout: Layout = WIDE,
                 points: pd.DataFrame | None = None) -> Figure:
     """The load change indicator (the load_ratio rule's daily series) with its info and
     caution bands, and ``points`` (date, ratio, severity): the reading behind each finding."""
     fig = new_figure(layout, left=MARGIN_LEFT_IN + 0.15)
     ax = fig.add_subplot()
-    lo, hi = bands or acwr_bands()
-    r = acwr["ratio"].to_numpy(dtype=float)
+    lo, hi = bands or load_ratio_bands()
+    r = ratio["ratio"].to_numpy(dtype=float)
     top = max(2.0, float(np.nanmax(r)) * 1.1) if np.isfinite(r).any() else 2.0
     ax.axhspan(lo, hi, color=OKABE_ITO["yellow"], alpha=0.35, linewidth=0)
     ax.axhspan(hi, top, color=OKABE_ITO["orange"], alpha=0.3, linewidth=0)
     ax.axhline(1.0, color="#888888", linewidth=0.8)
-    ax.plot(acwr["date"], r, color=OKABE_ITO["blue"], linewidth=1.8)
+    ax.plot(ratio["date"], r, color=OKABE_ITO["blue"], linewidth=1.8)
     ax.text(1.0, lo + 0.02, f"above usual ({lo})", transform=ax.get_yaxis_transform(),
             ha="right", va="bottom", fontsize=layout.font - 1.5)
     ax.text(1.0, hi + 0.02, f"well above usual ({hi})", transform=ax.get_yaxis_transform(),
@@ -401,7 +401,7 @@ def _no_runs(d: PlotData) -> str | None:
 
 
 def _no_ratio(d: PlotData) -> str | None:
-    if np.isfinite(d.acwr["ratio"].to_numpy(dtype=float)).any():
+    if np.isfinite(d.load_ratio["ratio"].to_numpy(dtype=float)).any():
         return None
     return "Not enough continuous recent history to judge (about 5 weeks are needed)."
 
@@ -454,8 +454,9 @@ def plot_specs(units_dist: str, units_elev: str,
             "Line: the last 7 days' load divided by the usual load of the 4 weeks before. "
             "1.0 = as usual; yellow band: above usual; orange: well above usual. A gap means "
             "too little history to judge. Markers: the readings behind the findings.",
-            lambda d, lay: load_change(d.acwr, start=d.period_start, end=d.period_end,
-                                       bands=d.acwr_bands, layout=lay, points=d.acwr_points),
+            lambda d, lay: load_ratio(d.load_ratio, start=d.period_start, end=d.period_end,
+                                      bands=d.load_ratio_bands, layout=lay,
+                                      points=d.load_ratio_points),
             _no_ratio,
         ),
         PlotSpec(

@@ -1,4 +1,4 @@
-"""Render an :class:`~loadwatch.analysis.Analysis` into one self-contained HTML file.
+"""Render an :class:`~loadwatch.result.Analysis` into one self-contained HTML file.
 
 The context is prepared by :mod:`loadwatch.report.context`, the figures are drawn by
 :mod:`loadwatch.report.plots` and embedded as ``data:`` URIs, the stylesheet is inlined,
@@ -20,10 +20,10 @@ import jinja2
 import matplotlib
 from matplotlib.figure import Figure
 
-from loadwatch.analysis import Analysis
 from loadwatch.atomic import write_atomic
 from loadwatch.report import context as ctx_mod
 from loadwatch.report.plots import NARROW, WIDE, plot_specs
+from loadwatch.result import Analysis
 
 ImageFormat = Literal["png", "svg"]
 

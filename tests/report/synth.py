@@ -1,4 +1,4 @@
-"""A synthetic season as an :class:`~loadwatch.analysis.Analysis`, for report tests and benchmarks.
+"""A synthetic season as an :class:`~loadwatch.result.Analysis`, for report tests and benchmarks.
 
 The frames follow :mod:`loadwatch.schema` and are internally consistent (daily and weekly
 sums of the activities, shoe totals of the runs); the findings are a plausible mix of every
@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from loadwatch import schema
-from loadwatch.analysis import Analysis, Envelope
-from loadwatch.evaluate import evaluate_all
 from loadwatch.format import fill
 from loadwatch.problems import Problem
+from loadwatch.result import Analysis, Envelope
+from loadwatch.rules.evaluators import evaluate_all
 from loadwatch.settings import Settings
 
 XSS = "<script>alert(1)</script>"

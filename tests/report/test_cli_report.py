@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import loadwatch.analyse
+import loadwatch.pipeline
 from loadwatch.cli import cli
 from loadwatch.problems import UsageError
 from tests.report.synth import synthetic_analysis
@@ -25,7 +25,7 @@ def fake_analyse(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
             raise UsageError(f"{paths[0]}: no such file or folder")
         return synthetic_analysis(weeks=20)
 
-    monkeypatch.setattr(loadwatch.analyse, "analyse", fake)
+    monkeypatch.setattr(loadwatch.pipeline, "analyse", fake)
     return calls
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loadwatch.evaluate import evaluate_all
 from loadwatch.report import context as ctx
 from loadwatch.rules import RULES
+from loadwatch.rules.evaluators import evaluate_all
 from loadwatch.settings import Settings
 from tests.report.synth import synthetic_analysis
 
@@ -105,7 +105,7 @@ def test_shoe_projection(c, season) -> None:
 def test_load_change_indicator_is_the_rules_own(season, c) -> None:
     """The plotted ratio is the series the load_ratio rule read, not a recomputation."""
     judged = season.judged["load_ratio"].frame.set_index("date")["ratio"]
-    got = c.plot_data.acwr.set_index("date")["ratio"]
+    got = c.plot_data.load_ratio.set_index("date")["ratio"]
     np.testing.assert_allclose(got.to_numpy(), judged.reindex(got.index).to_numpy())
     assert judged.iloc[:34].isna().all() and judged.notna().sum() > 250
 
@@ -119,9 +119,9 @@ def test_report_uses_the_athletes_rules_not_the_defaults(season) -> None:
                       Settings(), rules=rules)
     c = ctx.build_context(dataclasses.replace(season, rules=ev.rules, judged=ev.judged),
                           weeks=16)
-    assert c.plot_data.acwr_bands == (1.2, 1.4)
+    assert c.plot_data.load_ratio_bands == (1.2, 1.4)
     assert (c.plot_data.shoes["lower_mark"] == 400.0).all()
-    assert ctx.build_context(season, weeks=16).plot_data.acwr_bands == (1.3, 1.5)
+    assert ctx.build_context(season, weeks=16).plot_data.load_ratio_bands == (1.3, 1.5)
 
 
 def test_miles_context(season) -> None:

@@ -18,7 +18,7 @@ from matplotlib import _pylab_helpers
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 
-from loadwatch.analyse import analyse_activities
+from loadwatch.pipeline import analyse_activities
 from loadwatch.report import context as ctx
 from loadwatch.report import plots
 from loadwatch.settings import parse_settings
@@ -155,8 +155,8 @@ def test_long_run_line_is_the_rules_reference(sam) -> None:
 
 def test_load_plot_marks_the_reading_behind_each_finding(sam) -> None:
     a, d = sam
-    fig = plots.load_change(d.acwr, start=d.period_start, end=d.period_end, bands=d.acwr_bands,
-                            points=d.acwr_points)
+    fig = plots.load_ratio(d.load_ratio, start=d.period_start, end=d.period_end,
+                           bands=d.load_ratio_bands, points=d.load_ratio_points)
     ax = fig.axes[0]
     found = a.findings[a.findings["rule"] == "load_ratio"]
     assert len(found) >= 1
@@ -166,7 +166,7 @@ def test_load_plot_marks_the_reading_behind_each_finding(sam) -> None:
                       strict=True))
     np.testing.assert_allclose(sorted(map(tuple, drawn)), want)
     # each point sits on the line the rule computed
-    line = pd.Series(ax.get_lines()[-1].get_ydata(), index=pd.DatetimeIndex(d.acwr["date"]))
+    line = pd.Series(ax.get_lines()[-1].get_ydata(), index=pd.DatetimeIndex(d.load_ratio["date"]))
     for day, value in zip(found["date"], found["value"], strict=True):
         assert line[pd.Timestamp(day)] == pytest.approx(value)
 
@@ -214,16 +214,16 @@ def test_weekly_distance_bars_and_flags(data) -> None:
     assert ax.get_ylabel() == "distance [km/week]"
 
 
-def test_load_change_bands_and_wording(data) -> None:
-    fig = plots.load_change(data.acwr, start=data.period_start, end=data.period_end,
-                            bands=data.acwr_bands)
+def test_load_ratio_bands_and_wording(data) -> None:
+    fig = plots.load_ratio(data.load_ratio, start=data.period_start, end=data.period_end,
+                            bands=data.load_ratio_bands)
     ax = fig.axes[0]
     texts = [t.get_text() for t in ax.texts]
     assert texts == ["above usual (1.3)", "well above usual (1.5)"]
     assert "danger" not in " ".join([*texts, ax.get_ylabel()]).lower()
     assert ax.get_ylabel().startswith("load change indicator")
     line = ax.get_lines()[-1]
-    np.testing.assert_allclose(line.get_ydata(), data.acwr["ratio"])
+    np.testing.assert_allclose(line.get_ydata(), data.load_ratio["ratio"])
 
 
 def test_colours_are_okabe_ito(data) -> None:

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from loadwatch import schema
-from loadwatch.analysis import Analysis
-from loadwatch.evaluate import evaluate_all
 from loadwatch.report import context as ctx
 from loadwatch.report import render as render_mod
 from loadwatch.report import render_report, write_report
+from loadwatch.result import Analysis
+from loadwatch.rules.evaluators import evaluate_all
 from loadwatch.settings import Settings
 from tests.report.htmlcheck import data_payload, is_local, parse
 from tests.report.synth import XSS, synthetic_analysis

@@ -9,14 +9,14 @@ import re
 import pandas as pd
 import pytest
 
-from loadwatch import evaluate, load
-from loadwatch.rules import BONE_STRESS_RULES, RULES
+from loadwatch import frames
+from loadwatch.rules import BONE_STRESS_RULES, RULES, evaluators
 from loadwatch.settings import parse_settings
 from tests.rules.synth import MONDAY, run, table, weeks_of_runs
 
 
 def test_every_rule_has_an_evaluator_and_every_evaluator_a_rule() -> None:
-    assert set(evaluate.EVALUATORS) == set(RULES)
+    assert set(evaluators.EVALUATORS) == set(RULES)
 
 
 def test_rule_texts_are_filled_from_their_values() -> None:
@@ -40,10 +40,10 @@ def test_bone_stress_rules_are_those_with_a_stepped_threshold() -> None:
 def test_every_finding_takes_its_severity_from_the_threshold_that_fired() -> None:
     rows = table(weeks_of_runs([20, 20, 20, 20, 20, 40, 20, 60, 20, 20], shoe="A"))
     settings = parse_settings({})
-    acts, _ = load.prepare(rows, settings)
-    daily = load.daily_frame(acts, settings)
-    weekly = load.weekly_frame(daily)
-    shoes = load.shoe_frame(acts, settings)
+    acts, _ = frames.prepare(rows, settings)
+    daily = frames.daily_frame(acts, settings)
+    weekly = frames.weekly_frame(daily)
+    shoes = frames.shoe_frame(acts, settings)
     # every threshold that can fire reports a different severity than its default
     def flip(t):
         other = "warning" if t.severity != "warning" else "info"
@@ -51,7 +51,7 @@ def test_every_finding_takes_its_severity_from_the_threshold_that_fired() -> Non
 
     flipped = {rid: dataclasses.replace(r, thresholds=tuple(map(flip, r.thresholds)))
                for rid, r in RULES.items()}
-    ev = evaluate.evaluate_all(acts, daily, weekly, shoes, settings, rules=flipped)
+    ev = evaluators.evaluate_all(acts, daily, weekly, shoes, settings, rules=flipped)
     assert len(ev.findings) > 3
     for f in ev.findings.itertuples():
         assert f.severity == flipped[f.rule].threshold(f.threshold_name).severity
@@ -63,20 +63,20 @@ def test_a_window_override_in_toml_changes_the_judgement() -> None:
     rows = weeks_of_runs([20, 20, 20, 20, 0, 0, 20, 20])
     for days, fired in ((14, True), (21, False)):
         settings = parse_settings({"thresholds": {"return_after_break": {"break_days": days}}})
-        acts, _ = load.prepare(table(rows), settings)
-        daily = load.daily_frame(acts, settings)
-        weekly = load.weekly_frame(daily)
-        ev = evaluate.evaluate_all(acts, daily, weekly, load.shoe_frame(acts, settings),
+        acts, _ = frames.prepare(table(rows), settings)
+        daily = frames.daily_frame(acts, settings)
+        weekly = frames.weekly_frame(daily)
+        ev = evaluators.evaluate_all(acts, daily, weekly, frames.shoe_frame(acts, settings),
                                    settings, rules=[RULES["return_after_break"]])
         assert (len(ev.findings) > 0) == fired, days
 
 
 def _load_ratio(weeks: list[float], days=(0, 2, 5), extra=(), today=None):
     settings = parse_settings({})
-    acts, _ = load.prepare(table(weeks_of_runs(weeks, days=days) + list(extra)), settings)
-    daily = load.daily_frame(acts, settings, today=today)
-    weekly = load.weekly_frame(daily)
-    ev = evaluate.evaluate_all(acts, daily, weekly, load.shoe_frame(acts, settings), settings,
+    acts, _ = frames.prepare(table(weeks_of_runs(weeks, days=days) + list(extra)), settings)
+    daily = frames.daily_frame(acts, settings, today=today)
+    weekly = frames.weekly_frame(daily)
+    ev = evaluators.evaluate_all(acts, daily, weekly, frames.shoe_frame(acts, settings), settings,
                                rules=[RULES["load_ratio"]])
     return ev, weekly
 

@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from loadwatch import load
-from loadwatch.evaluate import evaluate
+from loadwatch import frames
 from loadwatch.rules import RULES
+from loadwatch.rules.evaluators import evaluate
 from loadwatch.settings import parse_settings
 from tests.rules.cases import CASES
 from tests.rules.synth import MONDAY, table, weeks_of_runs
@@ -38,10 +38,10 @@ def run_case(rule_id: str, case: dict):
         rows = weeks_of_runs(case["weeks"], days=case.get("days", (0, 2, 5)))
     else:
         rows = case["runs"]
-    acts, _ = load.prepare(table(rows), settings)
-    daily = load.daily_frame(acts, settings)
-    weekly = load.weekly_frame(daily)
-    shoes = load.shoe_frame(acts, settings)
+    acts, _ = frames.prepare(table(rows), settings)
+    daily = frames.daily_frame(acts, settings)
+    weekly = frames.weekly_frame(daily)
+    shoes = frames.shoe_frame(acts, settings)
     rule = RULES[rule_id]
     if "rule" in case:
         rule = rule.with_values(**case["rule"])
@@ -74,10 +74,10 @@ def test_code_override_with_dataclasses_replace() -> None:
         rule, thresholds=tuple(caution if t.name == "caution" else t for t in rule.thresholds)
     )
     settings = parse_settings({})
-    acts, _ = load.prepare(table(weeks_of_runs([40, 50])), settings)
-    daily = load.daily_frame(acts, settings)
-    findings, _ = evaluate(acts, daily, load.weekly_frame(daily), load.shoe_frame(acts, settings),
-                           settings, rules={rule.id: custom})
+    acts, _ = frames.prepare(table(weeks_of_runs([40, 50])), settings)
+    daily = frames.daily_frame(acts, settings)
+    weekly, shoes = frames.weekly_frame(daily), frames.shoe_frame(acts, settings)
+    findings, _ = evaluate(acts, daily, weekly, shoes, settings, rules={rule.id: custom})
     assert findings["severity"].tolist() == ["caution"]
     assert findings["threshold"].iat[0] == pytest.approx(20.0)
     assert "Weekly distance rose 25 % (40.0 km to 50.0 km)" in findings["message"].iat[0]

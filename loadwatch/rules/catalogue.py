@@ -1,7 +1,7 @@
 """The rule catalogue as data: every rule, its thresholds, conditions and evidence in one place.
 
 Ids, condition ids and severities are a public contract (see RULES.md): JSON output, the
-report and the tests use them verbatim. Evaluation lives in :mod:`loadwatch.evaluate`; this
+report and the tests use them verbatim. Evaluation lives in :mod:`loadwatch.rules.evaluators`; this
 module only declares. A rule is a frozen object, so a variant is made with
 :func:`dataclasses.replace` or :meth:`Rule.with_values` and passed to the evaluation.
 
