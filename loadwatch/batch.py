@@ -238,9 +238,15 @@ def _summarise(athlete: RosterAthlete, slug: str, a: Analysis) -> AthleteSummary
     return out
 
 
-def _analyse_one(
-    athlete: RosterAthlete, *, cache: ParsedCache | None, today: dt.date | None
+def analyse_athlete(
+    athlete: RosterAthlete, *, cache: ParsedCache | None = None, today: dt.date | None = None
 ) -> Analysis:
+    """One roster athlete's :class:`Analysis`: their settings (named by the roster, else found
+    beside their files), their name, their paths; paths that do not exist become problems.
+
+    Raises :class:`UsageError` when none of the athlete's paths exists. ``batch``,
+    ``export`` and ``evaluate`` all analyse an athlete through this one function.
+    """
     from loadwatch.pipeline import analyse
 
     existing = [p for p in athlete.paths if p.exists()]
@@ -268,7 +274,7 @@ def athlete_report(
     from loadwatch.report import write_report
 
     try:
-        a = _analyse_one(athlete, cache=cache, today=today)
+        a = analyse_athlete(athlete, cache=cache, today=today)
     except UsageError as exc:
         return AthleteSummary(athlete.name, slug, FAILED, error=str(exc))
     except (Terminated, KeyboardInterrupt):
@@ -373,7 +379,7 @@ def run_batch(
     previous, previous_run, notice = _previous(out / SUMMARY_NAME)
     notices = [notice] if notice else []
     if config is not None:
-        roster = _with_default_config(roster, Path(config))
+        roster = with_default_config(roster, Path(config))
     slugs = assign_slugs([a.name for a in roster.athletes])
     sink = None
     if progress is not None:
@@ -567,8 +573,9 @@ class _Staging:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
-def _with_default_config(roster: Roster, config: Path) -> Roster:
-    """``roster`` with ``config`` for athletes that have no settings file of their own."""
+def with_default_config(roster: Roster, config: Path) -> Roster:
+    """``roster`` with ``config`` for athletes that have no settings file of their own
+    (``--config`` of ``batch``, ``export`` and ``evaluate``)."""
     athletes = tuple(
         a if find_config(a.config, search=[p for p in a.paths if p.exists()]) is not None
         else dataclasses.replace(a, config=config)

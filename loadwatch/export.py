@@ -272,16 +272,16 @@ def export(
     ``config``: settings for athletes without a loadwatch.toml of their own. An athlete
     who cannot be analysed is listed as failed; the others are exported.
     """
-    from loadwatch.batch import _analyse_one, _with_default_config
+    from loadwatch.batch import analyse_athlete, with_default_config
 
     roster = _roster_or_paths(roster_or_paths)
     if config is not None:
-        roster = _with_default_config(roster, Path(config))
+        roster = with_default_config(roster, Path(config))
     _arrow()
     analysed: list[tuple[str, Analysis | str]] = []
     for athlete in roster.athletes:
         try:
-            analysed.append((athlete.name, _analyse_one(athlete, cache=cache, today=today)))
+            analysed.append((athlete.name, analyse_athlete(athlete, cache=cache, today=today)))
         except UsageError as exc:
             analysed.append((athlete.name, str(exc)))
     return export_analyses(analysed, outdir)

@@ -243,17 +243,17 @@ def evaluate_roster(
 
     ``config``: settings for athletes without a loadwatch.toml of their own.
     """
-    from loadwatch.batch import _analyse_one, _with_default_config
+    from loadwatch.batch import analyse_athlete, with_default_config
     from loadwatch.problems import UsageError
 
     if config is not None:
-        roster = _with_default_config(roster, Path(config))
+        roster = with_default_config(roster, Path(config))
 
     weeks: list[pd.DataFrame | None] = []
     failed: list[tuple[str, str]] = []
     for athlete in roster.athletes:
         try:
-            a = _analyse_one(athlete, cache=cache, today=today)
+            a = analyse_athlete(athlete, cache=cache, today=today)
         except UsageError as exc:
             failed.append((athlete.name, str(exc)))
             continue

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from loadwatch.batch import _analyse_one
+from loadwatch.batch import analyse_athlete
 from loadwatch.cli import cli
 from loadwatch.roster import read_roster
 from loadwatch.rules.symptoms import COLUMNS
@@ -39,7 +39,7 @@ def exported(tmp_path_factory) -> tuple[Path, dict[str, dict[str, pd.DataFrame]]
     assert not result.failed
     memory = {}
     for athlete, row in zip(read_roster(ROSTER).athletes, result.athletes, strict=True):
-        memory[row["slug"]] = athlete_tables(_analyse_one(athlete, cache=None, today=TODAY))
+        memory[row["slug"]] = athlete_tables(analyse_athlete(athlete, cache=None, today=TODAY))
     return out, memory
 
 
