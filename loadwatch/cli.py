@@ -186,17 +186,22 @@ def _activity_table(frame: pd.DataFrame) -> str:
 @settings_options
 @_jobs_option
 @cache_options
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also say how many FIT and GPX files the fast path read and how many "
+              "went to fitparse or gpxpy, and why.")
 def activities(
     paths: tuple[str, ...], output: str, sports: tuple[str, ...], timezone: str | None,
     config: str | None, today: dt.date | None, jobs: int, cache: Cache | None,
+    verbose: bool,
 ) -> None:
     """List the activities found in PATHS (files, folders, .gz, .zip).
 
     Prints one line per activity (copies of one activity, e.g. a FIT file and its GPX,
     are merged) at its local start time, then a summary line (with the clock the times
-    are in) and each file that could not be read on stderr. Reads loadwatch.toml like the
-    other commands; --today leaves out activities after that day. Exits with 2 when
-    nothing could be read.
+    are in), one line per archive (members that were activities, skipped as not
+    activities, refused) and each file that could not be read on stderr. Reads
+    loadwatch.toml like the other commands; --today leaves out activities after that
+    day. Exits with 2 when nothing could be read.
 
     \b
     Examples:
@@ -251,6 +256,8 @@ def activities(
         click.echo(text)
     clock = f"; times in {calendar.describe(frame, zone)}" if len(frame) else ""
     click.echo(result.summary_line() + clock, err=True)
+    for line in result.notes(verbose=verbose):
+        click.echo(line, err=True)
     for problem in result.problems:
         click.echo(problem.line(), err=True)
     if len(result.activities) == 0:
@@ -518,9 +525,12 @@ def check(
 @click.option("--open", "open_", is_flag=True, help="Open the report in a browser.")
 @_jobs_option
 @cache_options
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also say how the files were read: fast path or fallback (and why), "
+              "and what became of each archive's members.")
 def report(
     paths: tuple[str, ...], output: str, config: str | None, today: dt.date | None,
-    weeks: int, units: str, open_: bool, jobs: int, cache: Cache | None,
+    weeks: int, units: str, open_: bool, jobs: int, cache: Cache | None, verbose: bool,
 ) -> None:
     """Write a self-contained HTML report of the training in PATHS.
 
@@ -538,6 +548,8 @@ def report(
     from loadwatch.report import write_report
 
     a = _analyse(paths, config, jobs, cache, today)
+    for line in a.read_notes if verbose else []:
+        click.echo(line, err=True)
     if output == "-":  # through to stdout (a pipe, a terminal): nothing to replace
         from loadwatch.report.render import render_report
 

@@ -146,6 +146,7 @@ def analyse(
     )
     analysis.problems = problems
     analysis.files_read = result.files_read
+    analysis.read_notes = result.notes(verbose=True)
     analysis.sources = [str(p) for p in folders]
     return analysis
 

@@ -59,6 +59,9 @@ class Analysis:
     defaults_used: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files_read: int = 0
+    #: how the files were read, for --verbose (loadwatch.read.ReadResult.notes): the
+    #: decoder line ("FIT: 134 fast, 2 via fitparse (...)") and one line per archive
+    read_notes: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     #: the clock of local days and weeks in words (:func:`loadwatch.calendar.describe`):
     #: the athlete's zone, "the files' own UTC offsets" or "UTC"

@@ -301,8 +301,10 @@ def _repair_header(data: bytes, notes: list[str]) -> bytes:
     return data
 
 
-#: Files decoded by each path in this process (see :func:`_scan`).
+#: Files decoded by each path in this process (see :func:`_scan`), and why files went to
+#: fitparse (shown by ``--verbose``).
 DECODER_COUNTS: Counter[str] = Counter()
+FALLBACK_REASONS: Counter[str] = Counter()
 
 
 def _scan(data: bytes) -> _Scan:
@@ -318,13 +320,16 @@ def _scan(data: bytes) -> _Scan:
         fast = fastfit.decode(repaired, _RECORD_NAMES, frozenset(SUMMARY_MESSAGES))
     except fastfit.TooManyMessages as exc:
         raise InputError(f"refused FIT file: {exc}") from None
-    except Exception:  # Declined, or a fast-path bug on untrusted bytes: fitparse decides
+    except Exception as exc:  # Declined, or a fast-path bug on untrusted bytes: fitparse decides
         DECODER_COUNTS["fitparse"] += 1
+        FALLBACK_REASONS[str(exc) if isinstance(exc, fastfit.Declined)
+                         else f"fast-path error {type(exc).__name__}"] += 1
         return _decode(data)
     if any(name == "field_description" and values.get("native_field_num") is not None
            for name, values in fast.messages):
         # developer fields standing in for native ones: the fitparse path applies them
         DECODER_COUNTS["fitparse"] += 1
+        FALLBACK_REASONS["developer fields standing in for native ones"] += 1
         return _decode(data)
     DECODER_COUNTS["fast"] += 1
     _check_counts(fast.columns["timestamp"], [name for name, _ in fast.messages])
