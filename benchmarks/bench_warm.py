@@ -42,8 +42,10 @@ SMART = ["fitparse__garmin-fenix-5-run.fit", "workoutizer__with_nones.fit",
          "fitfiler__tomtom-runner3-ride.fit"]
 TARGET_S = 5.0
 HOUR_S = 3600
-#: Copies are this many hours apart (longer than any source recording: no overlaps).
+#: Copies are this many hours apart (longer than any source recording: no overlaps),
+#: the first on FIRST_START.
 SPACING_H = 8
+FIRST_START = pd.Timestamp("2025-06-02 06:30", tz="UTC")
 
 
 def make_history(folder: Path, cache: Cache, files: int, spacing_h: float = SPACING_H) -> int:
@@ -57,7 +59,9 @@ def make_history(folder: Path, cache: Cache, files: int, spacing_h: float = SPAC
     batch: dict[str, tuple[int, object]] = {}
     for k in range(files):
         name, data, shifter, payload = sources[k % len(sources)]
-        seconds = round((k + 1) * spacing_h * HOUR_S)
+        start = payload["activities"][0]["summary"]["start_time"]
+        when = FIRST_START + pd.Timedelta(hours=k * spacing_h)
+        seconds = round((when - start).total_seconds())
         blob = shifter.copy(seconds)
         path = folder / f"{k // 1000:02d}" / f"{k:05d}-{name}"
         path.parent.mkdir(exist_ok=True)
