@@ -37,6 +37,8 @@ from loadwatch.sport import check_sports
 
 #: Files parsed per batch (cache look-up, then the pool); bounds memory held as bytes.
 BATCH_FILES = 32
+#: Entries (files and problems) per batch at most, so that progress is shown as it goes.
+BATCH_ENTRIES = 1024
 #: Batches read ahead while the pool parses earlier ones, so the workers are not idle while
 #: this process reads, unzips and hashes the next files. Memory: this many x BATCH_FILES files.
 BATCHES_IN_FLIGHT = 3
@@ -298,18 +300,25 @@ def _zone(timezone: str | None) -> ZoneInfo:
 
 def _batches(stream: Iterator[Item | Problem], size: int, max_bytes: int | None = None
              ) -> Iterator[list[Item | Problem]]:
-    """``stream`` in lists of ``size`` entries, or fewer holding ``max_bytes`` of data."""
+    """``stream`` in lists of ``size`` files (Items), or fewer holding ``max_bytes`` of
+    data, or :data:`BATCH_ENTRIES` entries at most (so the progress bar moves).
+
+    Problems (members skipped from their header, refusals) do not count towards ``size``:
+    in an account export most members are monitoring files, and batches of 32 entries
+    held one activity each, so the pool was never started and one core did all parsing.
+    """
     limit = BATCH_BYTES if max_bytes is None else max_bytes
     batch: list[Item | Problem] = []
-    held = 0
+    held = files = 0
     for entry in stream:
         batch.append(entry)
         if isinstance(entry, Item):
             held += len(entry.data)
-        if len(batch) >= size or held >= limit:
+            files += 1
+        if files >= size or held >= limit or len(batch) >= BATCH_ENTRIES:
             yield batch
             batch = []
-            held = 0
+            held = files = 0
     if batch:
         yield batch
 

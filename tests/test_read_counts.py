@@ -9,9 +9,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from loadwatch import read
 from loadwatch.cache import Cache
 from loadwatch.cli import cli
+from loadwatch.problems import Problem
 from loadwatch.read import read_activities
+from loadwatch.sources import Item
 
 FAST_FIT = "fit/fitparse__garmin-fenix-5-run.fit"
 #: Developer fields standing in for native ones: fastfit leaves this file to fitparse.
@@ -86,3 +89,17 @@ def test_report_verbose_prints_the_same_lines(realdata: Path, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert f"FIT: 1 fast, 1 via fitparse ({STAND_IN}: 1)\n" in result.stderr
     assert "2 activities, 3 skipped as not activities, 1 refused" in result.stderr
+
+
+def test_batches_count_files_not_skipped_members() -> None:
+    """An export's monitoring members (Problems) do not close a batch: the pool gets work."""
+    entries: list[Item | Problem] = []
+    for n in range(40):
+        entries += [Problem(f"x.zip!m{n}-{k}.fit", "not an activity", "skipped")
+                    for k in range(10)]
+        entries.append(Item(f"x.zip!run{n}.fit", f"run{n}.fit", b"FIT", "x.zip", f"run{n}"))
+    batches = list(read._batches(iter(entries), 32))
+    assert [sum(isinstance(e, Item) for e in b) for b in batches] == [32, 8]
+    assert sum(len(b) for b in batches) == len(entries)
+    many = [Problem(f"x.zip!m{n}.fit", "skipped", "skipped") for n in range(3000)]
+    assert [len(b) for b in read._batches(iter(many), 32)] == [1024, 1024, 952]
