@@ -17,10 +17,11 @@ from loadwatch.read import read_activities
 from loadwatch.sources import Item
 
 FAST_FIT = "fit/fitparse__garmin-fenix-5-run.fit"
-#: Developer fields standing in for native ones: fastfit leaves this file to fitparse.
-FALLBACK_FIT = "fit/fitparse__20170518-191602-1740899583.fit"
+#: Compressed record fields with accumulated values: fastfit leaves this file to fitparse.
+FALLBACK_FIT = "odd/fitparse__compressed-speed-distance.fit"
+SECOND_FIT = "fit/fitparse__20170518-191602-1740899583.fit"
 GPX = "gpx/runpandas__run.gpx"
-STAND_IN = "developer fields standing in for native ones"
+STAND_IN = "compressed record field with values"
 
 
 def export_zip(realdata: Path, folder: Path) -> Path:
@@ -28,7 +29,7 @@ def export_zip(realdata: Path, folder: Path) -> Path:
     member, 1 photo (passed over)."""
     members = {
         "uploaded/run-1.fit": (realdata / FAST_FIT).read_bytes(),
-        "uploaded/run-2.fit": (realdata / FALLBACK_FIT).read_bytes(),
+        "uploaded/run-2.fit": (realdata / SECOND_FIT).read_bytes(),
         "uploaded/monitor-1.fit": (realdata / "odd/fitparse__MonitoringFile.fit").read_bytes(),
         "uploaded/monitor-2.fit": (realdata / "odd/fitparse__MonitoringFile.fit").read_bytes()
         + b"\0",
@@ -78,7 +79,7 @@ def test_activities_prints_archive_summary_and_decoders_when_verbose(
     summary = f"{archive}: 6 members: 2 activities, 3 skipped as not activities, 1 refused"
     assert summary in plain.stderr and summary in verbose.stderr
     assert "FIT: " not in plain.stderr
-    assert f"FIT: 1 fast, 1 via fitparse ({STAND_IN}: 1)\n" in verbose.stderr
+    assert "FIT: 2 fast, 0 via fitparse\n" in verbose.stderr
 
 
 def test_report_verbose_prints_the_same_lines(realdata: Path, tmp_path: Path) -> None:
@@ -87,7 +88,7 @@ def test_report_verbose_prints_the_same_lines(realdata: Path, tmp_path: Path) ->
     result = CliRunner().invoke(cli, ["report", str(archive), "-o", str(out), "--no-cache",
                                       "--today", "2017-06-01", "--verbose"])
     assert result.exit_code == 0, result.output
-    assert f"FIT: 1 fast, 1 via fitparse ({STAND_IN}: 1)\n" in result.stderr
+    assert "FIT: 2 fast, 0 via fitparse\n" in result.stderr
     assert "2 activities, 3 skipped as not activities, 1 refused" in result.stderr
 
 

@@ -26,22 +26,12 @@ import pandas as pd
 
 from loadwatch import schema, streams, xmlsafe
 from loadwatch.importers.base import ParsedActivity, read_parts
+from loadwatch.importers.strava_types import STRAVA_TYPES
 from loadwatch.problems import InputError, NotAnActivity
 
 #: Track points refused beyond this: gpxpy holds ~2 KB a point, so 500,000 points (almost
 #: six days at 1 Hz, far beyond any run) bound the memory to about 1 GB.
 MAX_POINTS = 500_000
-
-#: Strava's numeric GPX ``<type>`` codes: its activity types in their historical order
-#: (1 Ride ... 9 Run, 10 Walk, 16 Swim, 17 VirtualRide, 33 VirtualRun); each name maps to
-#: a sport through SPORT_WORDS, the rest are "other".
-STRAVA_TYPE_NAMES = (
-    "Ride", "AlpineSki", "BackcountrySki", "Hike", "IceSkate", "InlineSkate", "NordicSki",
-    "RollerSki", "Run", "Walk", "Workout", "Snowboard", "Snowshoe", "Kitesurf", "Windsurf",
-    "Swim", "VirtualRide", "EBikeRide", "Velomobile", "Canoeing", "Kayaking", "Rowing",
-    "StandUpPaddling", "Surfing", "Crossfit", "Elliptical", "RockClimbing", "StairStepper",
-    "WeightTraining", "Yoga", "Handcycle", "Wheelchair", "VirtualRun",
-)
 
 #: Activity-type words (GPX ``<type>``, TCX ``Sport``, Strava/Garmin names), lower case with
 #: spaces and hyphens as underscores -> canonical sport.
@@ -79,11 +69,6 @@ SPORT_WORDS = {
     "swim": "swimming",
     "lap_swimming": "swimming",
     "open_water_swimming": "swimming",
-}
-
-STRAVA_TYPES = {
-    str(code): SPORT_WORDS.get(name.lower(), "other")
-    for code, name in enumerate(STRAVA_TYPE_NAMES, 1)
 }
 
 #: GPX track-point extension elements (local names, any namespace prefix) -> record column.
