@@ -711,7 +711,7 @@ def batch(
     flagged = result.flagged(fail_on)
     for a in flagged:
         top = a.findings[0]
-        click.echo(f"{_text(a.name, 60)}: {top['severity']} {top['rule']} ({a.week}): "
+        click.echo(f"{_text(a.name, 60)}: {top['severity']} {top['rule']} ({top['week']}): "
                    f"{_text(top['message'], 300)}")
     if not quiet or flagged or result.failed:
         click.echo(f"{result.counts_line()}; {progress.summary()}", err=True)

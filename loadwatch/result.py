@@ -198,7 +198,8 @@ def present_of(
 
     this = calendar.monday(today)
     lead = focus(weekly, today)
-    last_run = days = None
+    last_run: date | None = None
+    days: int | None = None
     other: tuple[tuple[str, int], ...] = ()
     hours = 0.0
     if not activities.empty:
