@@ -17,6 +17,7 @@ from loadwatch import format as fmt
 from loadwatch.batch import AthleteSummary, BatchResult, _finish, render_index
 from loadwatch.cli import check_text, cli
 from loadwatch.pipeline import analyse_activities
+from loadwatch.problems import UsageError
 from loadwatch.report.context import build_context
 from loadwatch.result import (
     LAST_WEEK,
@@ -28,7 +29,6 @@ from loadwatch.result import (
     shown_weeks,
 )
 from loadwatch.settings import Settings, parse_settings
-from loadwatch.problems import UsageError
 from tests.rules.synth import run, table, weeks_of_runs
 
 #: 2021-W21 .. 2021-W26: six weeks of runs ending Sun 4 Jul 2021 (the NRC series' last day),
@@ -91,7 +91,7 @@ def test_stale_after_days_is_a_setting_checked_by_unit() -> None:
     assert s.stale_after_days == 7
     assert present(analyse_activities(rows, s, today=dt.date(2021, 7, 14))).stale
     for bad in (0, -3, 2.5, "14", 400):
-        with pytest.raises(UsageError, match="report.stale_after_days"):
+        with pytest.raises(UsageError, match=r"report\.stale_after_days"):
             parse_settings({"report": {"stale_after_days": bad}})
     with pytest.raises(UsageError, match="unknown key"):
         parse_settings({"report": {"stale_days": 3}})
