@@ -188,16 +188,20 @@ class BatchResult:
         return [a for a in self.athletes if a.status != "ok"]
 
     def counts_line(self) -> str:
-        """E.g. "3 athletes: 1 warning, 1 caution, 1 no data"."""
+        """E.g. "4 athletes: 1 warning, 1 caution, 1 no recent data, 1 no data"."""
         n = len(self.athletes)
         parts = []
         for sev in reversed(SEVERITIES):
             k = sum(a.status == "ok" and a.severity == sev for a in self.athletes)
             if k:
                 parts.append(f"{k} {sev.replace('_', ' ')}")
-        clear = sum(a.status == "ok" and a.severity is None for a in self.athletes)
+        clear = sum(a.status == "ok" and a.severity is None and not a.stale
+                    for a in self.athletes)
         if clear:
             parts.append(f"{clear} no findings")
+        old = sum(a.status == "ok" and a.severity is None and a.stale for a in self.athletes)
+        if old:
+            parts.append(f"{old} no recent data")
         if self.failed:
             parts.append(f"{len(self.failed)} no data")
         return f"{n} athlete{'s' if n != 1 else ''}: " + ", ".join(parts)

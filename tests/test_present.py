@@ -255,3 +255,20 @@ def test_format_of_the_present() -> None:
         "also: 2 rides, 1 walk (3.2 h)"
     assert fmt.other_sports((), 0.0) == ""
     assert Settings().stale_after_days == 14
+
+
+def test_check_lists_each_weeks_findings_most_severe_first_and_whole() -> None:
+    import pandas as pd
+
+    a = analyse_activities(table(old_history()), today=dt.date(2021, 7, 4))
+    caution = a.findings[a.findings["week"] == "2021-W26"].iloc[[0]]
+    long_text = "An info note that goes on " + "and on " * 300 + "to its very last word."
+    info = caution.assign(severity="info", template=long_text, facts=[{}], rule="load_ratio")
+    warning = caution.assign(severity="warning", template="A warning.", facts=[{}])
+    # listed first in the frame: the text must sort them, not keep this order
+    a.findings = pd.concat([info, caution, warning, a.findings], ignore_index=True)
+    flat = " ".join(check_text(a, 1).split())
+    block = flat[flat.index("2021-W26 (from"):]
+    at = [block.index(t) for t in ("WARNING ", "CAUTION ", "INFO ")]
+    assert at == sorted(at)
+    assert long_text in block  # never cut short
