@@ -50,7 +50,7 @@ from loadwatch.lifetime import Terminated, worker_pool
 from loadwatch.outcomes import athlete_weeks, index_section, pack_weeks
 from loadwatch.problems import Problem, UsageError
 from loadwatch.read import ParsedCache, read_activities
-from loadwatch.result import Analysis, current_findings, fails, present
+from loadwatch.result import LATEST_WITH_RUNS, Analysis, current_findings, fails, present
 from loadwatch.roster import Roster, RosterAthlete
 from loadwatch.rules import RULES
 from loadwatch.schema import SEVERITIES, severity_rank
@@ -141,6 +141,8 @@ class AthleteSummary:
     #: the athlete's today (ISO date) and the calendar week holding it
     today: str | None = None
     this_week: str | None = None
+    #: what ``week`` is: "This week", "Last week" or "Latest week with runs"
+    focus: str | None = None
     #: weeks against the pain log (loadwatch.outcomes.PackedWeeks), for the index only
     outcome_weeks: list[Any] | None = None
 
@@ -236,6 +238,7 @@ def _summarise(athlete: RosterAthlete, slug: str, a: Analysis) -> AthleteSummary
     if lead is None:
         return out
     cur = lead.row
+    out.focus = lead.label
     out.week = str(cur["week"])
     out.week_start = pd.Timestamp(cur["week_start"]).date().isoformat()
     out.distance_km = _num(cur["distance_km"])
@@ -704,7 +707,7 @@ def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
             finding = f"{title}: {message(top, u)}"
             rest = len(a.findings) - 1
             more = f"and {rest} more this week" if rest else ""
-        elif a.stale:
+        elif a.stale or a.focus == LATEST_WITH_RUNS:
             finding, more = fmt.no_runs_since(a.last_run, a.days_since_last_run) + ".", ""
         else:
             finding, more = "Nothing flagged this week.", ""

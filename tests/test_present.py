@@ -197,7 +197,8 @@ class _Rows(HTMLParser):
             self._cell.append(data + " ")
 
 
-def _summary(name: str, severity: str | None, days: int | None, stale: bool) -> AthleteSummary:
+def _summary(name: str, severity: str | None, days: int | None, stale: bool,
+             focus: str = THIS_WEEK) -> AthleteSummary:
     last = None if days is None else (dt.date(2026, 12, 1) - dt.timedelta(days=days))
     return AthleteSummary(
         name, name.lower(), "ok", report=f"{name.lower()}.html", severity=severity,
@@ -206,16 +207,18 @@ def _summary(name: str, severity: str | None, days: int | None, stale: bool) -> 
                                                "severity": severity, "week": "2026-W49",
                                                "message": "rose", "new": False}],
         last_run=last.isoformat() if last else None, days_since_last_run=days, stale=stale,
-        today="2026-12-01", this_week="2026-W49")
+        today="2026-12-01", this_week="2026-W49", focus=focus)
 
 
 def test_index_lists_stale_athletes_after_current_ones_in_grey() -> None:
     rows = [_summary("Old", None, 1976, True), _summary("Quiet", None, 3, False),
             _summary("Lapsed", None, 30, True), _summary("Hot", "caution", 1, False),
             _summary("Never", None, None, True),
+            _summary("Resting", None, 10, False, LATEST_WITH_RUNS),
             AthleteSummary("Broken", "broken", "failed", error="no files")]
     _finish(rows, None, None)
-    assert [r.name for r in rows] == ["Hot", "Quiet", "Lapsed", "Old", "Never", "Broken"]
+    assert [r.name for r in rows] == ["Hot", "Quiet", "Resting", "Lapsed", "Old",
+                                      "Never", "Broken"]
     html = render_index(BatchResult(rows, Path("index.html"), Path("summary.json"),
                                     "2026-12-01T08:00:00+00:00", None))
     parsed = _Rows()
@@ -226,6 +229,9 @@ def test_index_lists_stale_athletes_after_current_ones_in_grey() -> None:
     assert "No runs since Sun 4 Jul 2021, 1,976 days ago." in got["Old"][1][-1]
     assert got["Quiet"][0] == "s-none" and got["Quiet"][1][3].endswith("3 days ago")
     assert got["Never"][1][3] == "–"
+    # a ride this week after a run 10 days ago: not stale, but never "nothing this week"
+    assert got["Resting"][0] == "s-none"
+    assert got["Resting"][1][-1].startswith("No runs since Sat 21 Nov 2026, 10 days ago")
     assert got["Hot"][0] == "s-caution"
     assert "This week (2026-W49), most severe first" in html
     assert ".b-stale" in html
