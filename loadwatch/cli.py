@@ -527,14 +527,17 @@ def check(
 ) -> None:
     """Check the training in PATHS against the rule catalogue.
 
-    Prints each recent week (newest first) with what changed faster than your recent
-    pattern, next week's envelope (the most distance, longest run and descent that
-    trip no caution), and the defaults assumed. No rule detects an injury; only the
-    symptom log (symptoms.csv beside the files) can say "seek care".
+    Prints today and the week to look at (this calendar week; last week while this one
+    has no runs yet; else "No runs since ..." and the latest week with runs under its
+    own label), then each recent week (newest first) with what changed faster than your
+    recent pattern, most severe first, the envelope (the most distance, longest run and
+    descent that trip no caution), and the defaults assumed. No rule detects an injury;
+    only the symptom log (symptoms.csv beside the files) can say "seek care".
 
     Exit codes: 0 fine, 1 a current finding (this week's, or last week's while this
-    week has no runs yet: what batch calls current) at or above --fail-on, 2 usage error
-    or nothing to read.
+    week has no runs yet, or a red flag of the last 14 days: what batch calls current;
+    an older week's findings never count) at or above --fail-on, 2 usage error or
+    nothing to read.
 
     \b
     Examples:
