@@ -834,8 +834,11 @@ def pain(level: float, path: str, area: str, day: object, notes: str, **flags: b
               help="Folder for the export (replaced as a whole when complete).")
 @settings_options
 @cache_options
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Analyse and write on this dask.distributed scheduler's workers (DIR's "
+              "folder shared with them; default as for batch).")
 def export_command(inputs: tuple[str, ...], outdir: str, config: str | None,
-                   today: dt.date | None, cache: Cache | None) -> None:
+                   today: dt.date | None, cache: Cache | None, scheduler: str | None) -> None:
     """Write the activities, weekly load, findings and pain log as Parquet.
 
     ROSTER_OR_PATHS is a roster.toml, or one athlete's files and folders. DIR gets one
@@ -847,12 +850,16 @@ def export_command(inputs: tuple[str, ...], outdir: str, config: str | None,
     Examples:
       loadwatch export roster.toml -o squad-parquet/
       loadwatch export ~/exports -o sam-parquet/ --today 2026-03-02
+      loadwatch export roster.toml -o /shared/parquet --scheduler tcp://head:8786
     """
-    from loadwatch.export import export
+    from loadwatch.cluster import scheduler_address
+    from loadwatch.export import export, roster_or_paths
     from loadwatch.problems import UsageError
 
     try:
-        result = export(list(inputs), outdir, cache=cache, today=today, config=config)
+        squad = roster_or_paths(list(inputs))
+        result = export(squad, outdir, cache=cache, today=today, config=config,
+                        scheduler=scheduler_address(scheduler, squad))
     except UsageError as exc:
         raise _UserError(str(exc)) from None
     for name, error in result.failed:
