@@ -23,7 +23,7 @@ from loadwatch.rules.symptoms import find_symptom_log, read_symptoms
 from loadwatch.settings import Settings, read_settings
 
 if TYPE_CHECKING:
-    from loadwatch.read import ParsedCache, ProgressSink
+    from loadwatch.read import ParsedCache, ProgressSink, ReadResult
 
 
 def analyse_activities(
@@ -109,12 +109,15 @@ def analyse(
     today: dt.date | None = None,
     cache: ParsedCache | None = None,
     progress: ProgressSink | None = None,
+    read: ReadResult | None = None,
 ) -> Analysis:
     """Read ``paths`` (a list of files, folders and archives) and analyse them.
 
     Settings: ``settings`` if given, else ``config``, else loadwatch.toml in the first
     folder read. symptoms.csv is read from the first folder that has one. ``jobs``,
-    ``cache`` and ``progress`` are passed to :func:`loadwatch.read.read_activities`.
+    ``cache`` and ``progress`` are passed to :func:`loadwatch.read.read_activities`;
+    ``read`` is its result for these paths when the caller already has it (``batch``
+    reads in its main process and analyses in a worker: each file is read once).
     Raises :class:`UsageError` for a bad config or when nothing could be read.
     """
     from loadwatch.read import read_activities
@@ -129,7 +132,7 @@ def analyse(
             raise UsageError(f"{p}: no such file or folder")
     if settings is None:
         settings = read_settings(Path(config) if config else None, search=folders)
-    result = read_activities(
+    result = read if read is not None else read_activities(
         folders, timezone=settings.timezone, jobs=jobs, cache=cache, progress=progress
     )
     problems = list(result.problems)

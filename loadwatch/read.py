@@ -353,10 +353,11 @@ class _Parser:
     as a serial run's whatever the order the workers finish in.
     """
 
-    def __init__(self, jobs: int, cache: ParsedCache | None) -> None:
+    def __init__(self, jobs: int, cache: ParsedCache | None, pool: Any = None) -> None:
         self.jobs = jobs
         self.cache = cache
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ProcessPoolExecutor | None = pool
+        self.own_pool = pool is None  # a pool given by the caller (batch) stays open
         self.broken = False
 
     def submit(self, entries: list[Item | Problem]) -> _Pending:
@@ -405,9 +406,9 @@ class _Parser:
         return payloads
 
     def close(self) -> None:
-        if self.pool is not None:
+        if self.pool is not None and self.own_pool:
             self.pool.shutdown(cancel_futures=True)
-            self.pool = None
+        self.pool = None
 
 
 @dataclass
@@ -426,6 +427,7 @@ def read_activities(
     jobs: int = 1,
     cache: ParsedCache | None = None,
     progress: ProgressSink | None = None,
+    pool: Any = None,
 ) -> ReadResult:
     """Read every activity under ``paths`` (files, folders, .gz, .zip).
 
@@ -435,6 +437,8 @@ def read_activities(
     files not in ``cache`` in that many processes; the result is the same as with 1.
     ``cache`` (e.g. :class:`loadwatch.cache.Cache`) skips files parsed before. ``progress``
     is told the number of files expected (:func:`estimate_files`), then each batch done.
+    ``pool`` (anything with ``submit``, e.g. the batch's one worker pool) parses the misses
+    instead of a pool of this call's own; it is left open.
     Raises :class:`UsageError` only for a bad ``timezone``; unreadable files are listed in
     ``problems``.
     """
@@ -449,7 +453,7 @@ def read_activities(
     archives: dict[str, ArchiveCounts] = {}
     if progress is not None:
         progress.add_total(estimate_files(names))
-    parser = _Parser(jobs, cache)
+    parser = _Parser(jobs, cache, pool)
     in_flight: deque[_Pending] = deque()
 
     def collect_oldest() -> None:

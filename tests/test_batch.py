@@ -92,7 +92,8 @@ def test_squad_three_rows_two_reports_names_escaped_and_safe(squad, tmp_path):
                                    "--cache-dir", str(tmp_path / "cache"), "--today", TODAY])
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "ada-script-alert-1-script.html", "etc.html", "index.html", "summary.json",
+        ".loadwatch-manifest.json", "ada-script-alert-1-script.html", "etc.html",
+        "index.html", "summary.json",
     ]
     assert not (tmp_path / "etc.html").exists() and not Path("/etc.html").exists()
     doc = summary(out)
@@ -166,9 +167,9 @@ def test_cache_reused_invalidated_on_change_and_removed_files_disappear(
     roster = read_roster(write_roster(tmp_path, [("Ada", ["ada"])]))
     with Cache(tmp_path / "cache") as cache:
         run_batch(roster, tmp_path / "o", cache=cache)
-        assert (cache.hits, cache.misses) == (15, 15)  # parsed once, then read back to analyse
+        assert (cache.hits, cache.misses) == (0, 15)  # each file read, hashed, parsed once
         run_batch(roster, tmp_path / "o", cache=cache)
-        assert (cache.hits, cache.misses) == (45, 15)  # nothing parsed
+        assert (cache.hits, cache.misses) == (15, 15)  # nothing parsed
         files = sorted((tmp_path / "ada").glob("*.gpx"))
         files[0].write_text(gpx(MONDAY, 10.0))  # first run now 10 km instead of 8
         files[-1].unlink()  # last Sunday's 12 km gone
