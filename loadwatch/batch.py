@@ -30,9 +30,9 @@ import re
 import shutil
 import socket
 import stat
-import tempfile
 import time
 import unicodedata
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -806,7 +806,10 @@ class _Staging:
     def __enter__(self) -> _Staging:
         self._remove_stale()
         try:
-            self.path = Path(tempfile.mkdtemp(prefix=self._prefix(), dir=self.out))
+            # a plain mkdir (the umask's mode), not mkdtemp's 0700: cluster workers running
+            # as another user write the reports into this folder
+            self.path = self.out / f"{self._prefix()}{uuid.uuid4().hex[:12]}"
+            self.path.mkdir()
         except OSError as exc:
             raise OutputsNotWritten(
                 f"cannot write to {self.out}: {exc.strerror or exc}; nothing was replaced"
