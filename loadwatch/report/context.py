@@ -25,7 +25,7 @@ import pandas as pd
 from loadwatch import calendar
 from loadwatch import format as fmt
 from loadwatch.format import KM_PER_MI, M_PER_FT, UnitName, Units, units_for
-from loadwatch.result import Analysis, focus
+from loadwatch.result import Analysis, current_findings, focus
 from loadwatch.rules import CONDITIONS, PAIN_LOG, RULES, Rule
 from loadwatch.rules.evaluators import current_red_flag
 from loadwatch.schema import SEVERITIES, severity_rank
@@ -443,7 +443,8 @@ def _finding_views(
             week=str(f.week),
             day=fmt_day(f.date) if not _missing(f.date) else "",
             message=fmt.message(f, units),
-            value_text=fmt_value(f.value, f.threshold, _str(f.unit), units),
+            # a pain-log entry's message says the pain; "2 pain 0-10" would repeat it
+            value_text="" if pain else fmt_value(f.value, f.threshold, _str(f.unit), units),
             conditions=tuple(conds),
             evidence=_str(f.evidence),
             advice=_str(f.advice),
@@ -638,7 +639,11 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
             descent=u.fe(cw["descent_m"]),
             hi_min="–" if _missing(cw["hi_intensity_min"]) else f"{cw['hi_intensity_min']:.0f} min",
         )
-        this_week = sorted((v for v in views if v.week in lead.weeks),
+        # the focus weeks' findings and every red flag still current (the shared test)
+        now = {(str(r.rule), str(r.week), "" if _missing(r.date) else fmt_day(r.date)) for r in
+               current_findings(analysis).itertuples(index=False)}
+        this_week = sorted((v for v in views if v.week in lead.weeks
+                            or (v.rule, v.week, v.day) in now),
                            key=lambda v: severity_rank(v.severity), reverse=True)
     this_week_pain = [v for v in this_week if v.pain_log]
     this_week = [v for v in this_week if not v.pain_log]
@@ -810,7 +815,8 @@ def _plot_data(analysis: Analysis, shown: pd.DataFrame, in_period: pd.DataFrame,
         "week_start": weekly["week_start"],
         "distance": weekly["distance"],
         "caution_limit": weekly["caution_limit"],
-        "longest": u.d(full["longest_run_km"]).to_numpy(dtype=float),
+        # no marker at 0 for a week without runs
+        "longest": u.d(full["longest_run_km"].where(full["runs"] > 0)).to_numpy(dtype=float),
     })
     last = pd.Timestamp(shown["week_start"].max()) if len(shown) else end
     overview = overview[(overview["week_start"] > last - pd.Timedelta(weeks=OVERVIEW_WEEKS))

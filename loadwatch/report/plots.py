@@ -148,10 +148,11 @@ def _week_centres(week_start: pd.Series) -> pd.Series:
     return pd.to_datetime(week_start) + pd.Timedelta(days=3.5)
 
 
-def _legend(ax: Axes, handles: list, layout: Layout) -> None:
-    """Legend above the plot area, so it never hides data."""
+def _legend(ax: Axes, handles: list, layout: Layout, cols: int | None = None) -> None:
+    """Legend above the plot area, so it never hides data; ``cols`` caps the columns
+    (long labels need fewer to stay inside the figure)."""
     if handles:
-        ncol = min(layout.legend_cols, len(handles))
+        ncol = min(layout.legend_cols, cols or layout.legend_cols, len(handles))
         ax.legend(handles=handles, fontsize=layout.font - 1, loc="lower left",
                   ncol=ncol, frameon=False,
                   bbox_to_anchor=(0, 1.0), borderaxespad=0.2, handletextpad=0.4,
@@ -241,7 +242,7 @@ def overview(weeks: pd.DataFrame, *, unit: str, detail_start: pd.Timestamp,
     _date_axis(ax, start, end, layout, weeks["week_start"])
     _headroom(ax, float(np.nanmax(np.r_[weeks["distance"], weeks["caution_limit"], 0])),
               1.15)
-    _legend(ax, handles, layout)
+    _legend(ax, handles, layout, cols=2)
     return fig
 
 
@@ -270,7 +271,7 @@ def load_ratio(ratio: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp,
                                      list(points["severity"]))
     ax.set_ylim(0, top)
     _style(ax, "load change indicator\n[7-day : 28-day ratio]", layout)
-    _legend(ax, handles, layout)
+    _legend(ax, handles, layout, cols=3)
     _date_axis(ax, start, end, layout)
     if not np.isfinite(r).any():
         _empty(ax, "not enough history to judge", layout)

@@ -208,16 +208,17 @@ CONDITIONS: Mapping[str, Condition] = {c.id: c for c in _CONDITIONS}
 ALL_OVERUSE = tuple(c.id for c in _CONDITIONS if c.id != "labral_tear_fai")
 
 #: Where a logged pain is -> the conditions of that area (RULES.md, "Conditions"), most
-#: specific first: the first entry whose words occur in the logged area wins. A pain-log
-#: entry without red flags is linked to these only; an area not listed (calf, knee, shin,
-#: foot, back, ...) is linked to none of the hip and thigh conditions.
+#: specific first: the first entry with a phrase whose every word begins a word of the
+#: logged area wins ("front hip" matches "front of right hip"). A pain-log entry without
+#: red flags is linked to these only; an area not listed (calf, knee, shin, foot, back,
+#: ...) is linked to none of the hip and thigh conditions.
 PAIN_AREAS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("inner thigh", "adductor"), ("adductor_strain",)),
-    (("outer thigh", "side of thigh", "itb", "iliotibial"), ("itb_syndrome",)),
-    (("groin", "front of hip", "front of the hip", "hip flexor"),
+    (("outer thigh", "side thigh", "lateral thigh", "itb", "iliotibial"), ("itb_syndrome",)),
+    (("groin", "front hip", "hip flexor"),
      ("femoral_stress_fracture", "iliopsoas_tendinopathy", "hip_flexor_strain",
       "adductor_strain")),
-    (("outer hip", "side of hip", "side of the hip", "lateral hip", "trochanter"),
+    (("outer hip", "side hip", "lateral hip", "trochanter"),
      ("trochanteric_bursitis", "gluteal_tendinopathy", "itb_syndrome")),
     (("buttock", "glute"), ("gluteal_tendinopathy",)),
     (("thigh",), ("femoral_stress_fracture", "itb_syndrome", "adductor_strain")),
@@ -229,9 +230,13 @@ PAIN_AREAS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 
 def conditions_of_area(area: str) -> tuple[str, ...]:
     """The conditions of a logged pain area (:data:`PAIN_AREAS`); () for any other area."""
-    text = " ".join(str(area or "").casefold().replace("-", " ").split())
-    for words, conditions in PAIN_AREAS:
-        if any(w in text for w in words):
+    words = str(area or "").casefold().replace("-", " ").replace("/", " ").split()
+
+    def has(phrase: str) -> bool:
+        return all(any(w.startswith(p) for w in words) for p in phrase.split())
+
+    for phrases, conditions in PAIN_AREAS:
+        if any(has(p) for p in phrases):
             return conditions
     return ()
 
