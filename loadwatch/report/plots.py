@@ -153,11 +153,19 @@ def _legend(ax: Axes, handles: list, layout: Layout, cols: int | None = None) ->
     (long labels need fewer to stay inside the figure)."""
     if handles:
         ncol = min(layout.legend_cols, cols or layout.legend_cols, len(handles))
-        ax.legend(handles=handles, fontsize=layout.font - 1, loc="lower left",
-                  ncol=ncol, frameon=False,
-                  bbox_to_anchor=(0, 1.0), borderaxespad=0.2, handletextpad=0.4,
-                  columnspacing=1.0)
         fig = ax.get_figure()
+        while True:
+            legend = ax.legend(handles=handles, fontsize=layout.font - 1, loc="lower left",
+                               ncol=ncol, frameon=False,
+                               bbox_to_anchor=(0, 1.0), borderaxespad=0.2, handletextpad=0.4,
+                               columnspacing=1.0)
+            if ncol == 1 or fig is None or fig.get_layout_engine() is not None:
+                break
+            # fewer columns until the legend ends inside the figure (long labels, phones)
+            renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+            if legend.get_window_extent(renderer).x1 <= fig.bbox.x1 - 2:
+                break
+            ncol -= 1
         if fig is not None and fig.get_layout_engine() is None:
             rows = -(-len(handles) // ncol)
             top_in = MARGIN_TOP_IN + rows * (layout.font - 1) * 1.5 / 72

@@ -236,3 +236,15 @@ def test_header_labels_are_apart_from_their_values(html) -> None:
     for label in ("Period", "Files", "Generated", "Sources"):
         assert re.search(rf"\b{label}:? \S", text), (label, text)
         assert not re.search(rf"\b{label}[0-9A-Za-z(]", text.replace(f"{label}:", "")), label
+
+
+@pytest.mark.parametrize("layout", [plots.WIDE, plots.NARROW], ids=["wide", "narrow"])
+def test_every_legend_ends_inside_its_figure(c, layout) -> None:
+    for spec in plots.plot_specs("km", "m", c.plot_data.labels):
+        fig = spec.draw(c.plot_data, layout)
+        fig.draw_without_rendering()
+        legend = fig.axes[0].get_legend()
+        if legend is not None:
+            box = legend.get_window_extent()
+            assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, spec.id
+            assert box.y1 <= fig.bbox.y1, spec.id
