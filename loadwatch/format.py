@@ -183,6 +183,25 @@ def rule_title(rule_id: str) -> str:
     return rule.title if rule else rule_id.replace("_", " ")
 
 
+def duration(seconds: Any) -> str:
+    """A duration as 'h:mm:ss' (or 'mm:ss' under an hour); an en dash where unknown."""
+    if _missing(seconds) or not math.isfinite(float(seconds)) or float(seconds) < 0:
+        return "–"
+    total = round(float(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def pace(seconds: Any, km: Any, units: Units = KM) -> str:
+    """Time per display unit of distance, e.g. '5:12 /km' or '8:22 /mi'; a dash where unknown."""
+    if _missing(seconds) or _missing(km) or float(km) <= 0 or float(seconds) <= 0:
+        return "–"
+    per = float(seconds) / float(units.d(float(km)))
+    m, s = divmod(round(per), 60)
+    return f"{m}:{s:02d} /{units.dist}"
+
+
 # --- the present: last run and other sports (loadwatch.result.Present) -------------------
 
 #: What one activity of a sport is called in "also: 2 rides, 1 walk" (schema.SPORTS).

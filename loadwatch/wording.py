@@ -58,7 +58,8 @@ SELF_CARE = (
 GENERAL_SELF_CARE = (
     "relative rest from the activity that provokes pain, with low-impact cross-training "
     "(swimming, water running, cycling)",
-    "ice for 15-20 minutes; anti-inflammatory painkillers for a short time only",
+    "ice for 15-20 minutes; anti-inflammatory painkillers (NSAIDs) only short-term, and "
+    "not instead of assessment",
     "progress gradually (about 10 % a week as a rule of thumb) and recover between hard "
     "efforts; warm up",
     "run on even surfaces rather than cambered roads or technical trails while symptoms last",
@@ -68,6 +69,19 @@ GENERAL_SELF_CARE = (
     "calcium, vitamin D and enough energy for the training you do",
     "see a professional when pain persists beyond one to two weeks of self-care",
 )
+
+#: The only self-care while a red flag is current (a possible bone-stress injury):
+#: painkillers and cross-training advice would mask what needs assessing.
+RED_FLAG_SELF_CARE = (
+    "stop running and get assessed by a clinician before you run again; do not use "
+    "painkillers to run through the pain",
+)
+
+
+def self_care(red_flag_current: bool) -> tuple[str, ...]:
+    """The self-care list to show: only :data:`RED_FLAG_SELF_CARE` while a red flag
+    (a possible bone-stress injury) is current, else :data:`GENERAL_SELF_CARE`."""
+    return RED_FLAG_SELF_CARE if red_flag_current else GENERAL_SELF_CARE
 
 
 def red_flags_sentence(lead: str = "Red flags: ") -> str:

@@ -66,7 +66,9 @@ def test_findings_from_the_log(tmp_path: Path) -> None:
         "close together in 2026-W04 and 2026-W05.")
     # rule titles, not ids, and no severity words in the sentence
     assert "weekly_distance_jump" not in pain["message"] and "caution" not in pain["message"]
-    assert "itb_syndrome" in pain["conditions"]
+    # linked to the conditions of the area logged (a hip), not of the rules before it
+    assert "trochanteric_bursitis" in pain["conditions"]
+    assert "itb_syndrome" not in pain["conditions"]  # an outer-thigh condition
     groin = red.iloc[1]
     assert groin["message"].startswith(
         "Pain 6/10 (groin) logged on Thu 29 Jan 2026 with red flags: pain worse with "

@@ -153,7 +153,7 @@ TEMPLATE_TAGS = {
 TEMPLATE_ATTRS = {
     "lang", "charset", "name", "content", "http-equiv", "class", "href", "id", "src", "alt",
     "srcset", "media", "data-label", "title", "for", "type", "checked", "role", "aria-label",
-    "aria-labelledby",
+    "aria-labelledby", "colspan",
 }
 
 

@@ -25,8 +25,9 @@ import pandas as pd
 from loadwatch import calendar
 from loadwatch import format as fmt
 from loadwatch.format import KM_PER_MI, M_PER_FT, UnitName, Units, units_for
-from loadwatch.result import Analysis, present, shown_weeks
-from loadwatch.rules import CONDITIONS, RULES, Rule
+from loadwatch.result import Analysis, current_findings, present, shown_weeks
+from loadwatch.rules import CONDITIONS, PAIN_LOG, RULES, Rule
+from loadwatch.rules.evaluators import current_red_flag
 from loadwatch.schema import SEVERITIES, severity_rank
 from loadwatch.wording import (
     DISCLAIMER,
@@ -35,6 +36,7 @@ from loadwatch.wording import (
     NOT_DETECTION,
     RED_FLAG_ACTION,
     RED_FLAGS,
+    self_care,
 )
 from loadwatch.wording import SELF_CARE as SHARED_SELF_CARE
 
@@ -44,6 +46,8 @@ __all__ = ["KM_PER_MI", "M_PER_FT", "UnitName", "Units", "build_context", "units
 SHOE_RATE_WEEKS = 8
 #: Projections further ahead than this [weeks] are shown as text, not a date.
 SHOE_PROJECTION_WEEKS = 520
+#: Weeks of the overview plot above the detailed period.
+OVERVIEW_WEEKS = 52
 
 
 def rules_of(analysis: Analysis) -> Mapping[str, Rule]:
@@ -183,6 +187,60 @@ class FindingView:
     activity: str
     rule_token: str
     severity_token: str
+    #: the id of the finding's row in the findings table (``#f-3``), for links to it
+    anchor: str = ""
+    #: the activity the finding concerns, if any (links it to the run list)
+    activity_id: str = ""
+    #: a pain-log entry without red flags (:data:`loadwatch.rules.PAIN_LOG`)
+    pain_log: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the page: its anchor and its title, for the heading and the nav."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class FindingLink:
+    """A link from a run (or a week of the run list) to a finding in the findings table."""
+
+    anchor: str
+    title: str
+    severity_label: str
+    severity_token: str
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One activity of the run list, formatted: what was counted, and what it triggered."""
+
+    day: str
+    start: str
+    sport: str
+    title: str
+    distance: str
+    duration: str
+    pace: str
+    avg_hr: str
+    descent: str
+    shoe: str
+    quality: str
+    findings: tuple[FindingLink, ...]
+
+
+@dataclass(frozen=True)
+class RunWeek:
+    """A week of the run list: its totals, the week's own findings and its activities."""
+
+    week: str
+    span: str
+    distance: str
+    runs: str
+    findings: tuple[FindingLink, ...]
+    activities: tuple[RunView, ...]
 
 
 @dataclass(frozen=True)
@@ -259,6 +317,12 @@ class PlotData:
     period_end: pd.Timestamp
     #: the applied rules' values as the captions quote them, e.g. {"distance_info": "7 %"}
     labels: dict[str, str] = field(default_factory=dict)
+    #: the end of the time axes: the Sunday of the last shown week, so the last week's bar
+    #: is whole when the data ends mid-week (None: ``period_end``)
+    axis_end: pd.Timestamp | None = None
+    #: the overview's weeks (up to :data:`OVERVIEW_WEEKS`): week_start, distance,
+    #: caution_limit (the weekly distance rule's), longest (the week's longest run)
+    overview: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -274,6 +338,8 @@ class Figure:
     #: the same plot drawn narrow, for phones (None: use ``uri`` everywhere)
     uri_narrow: str | None = None
     empty: str | None = None
+    #: one line under a drawn plot about what it leaves out (e.g. no trail runs)
+    note: str | None = None
 
 
 @dataclass
@@ -304,6 +370,17 @@ class ReportContext:
     problems: list[ProblemView]
     plot_data: PlotData
     figures: list[Figure] = field(default_factory=list)
+    #: the page's sections in order: the nav and every heading read their titles here
+    sections: list[Section] = field(default_factory=list)
+    #: pain-log entries of the period (no red flags), newest first
+    pain_log: list[FindingView] = field(default_factory=list)
+    #: the shown weeks' activities, newest week first
+    run_weeks: list[RunWeek] = field(default_factory=list)
+    #: pain-log entries among the focus weeks' findings (shown in the pain-log section)
+    this_week_pain: list[FindingView] = field(default_factory=list)
+    #: a red flag is current: the self-care list is only "stop running and get assessed"
+    red_flag_current: bool = False
+    self_care_title: str = "Self-care and prevention for all overuse pain"
     disclaimer: str = DISCLAIMER
     not_detection: str = NOT_DETECTION
     red_flags: tuple[str, ...] = RED_FLAGS
@@ -311,6 +388,11 @@ class ReportContext:
     load_ratio_caveat: str = LOAD_RATIO_CAVEAT
     general_self_care: tuple[str, ...] = GENERAL_SELF_CARE
     severities: tuple[str, ...] = SEVERITIES
+
+    @property
+    def titles(self) -> dict[str, str]:
+        """Section id -> title (the headings use these, as the nav does)."""
+        return {sec.id: sec.title for sec in self.sections}
 
 
 SEVERITY_LABELS = {
@@ -352,7 +434,7 @@ def _finding_views(
     conditions: Mapping[str, ConditionText], activities: Mapping[str, str],
 ) -> list[FindingView]:
     out = []
-    for f in findings.itertuples(index=False):
+    for n, f in enumerate(findings.itertuples(index=False), start=1):
         conds = []
         for cid in _as_list(f.conditions):
             c = conditions.get(cid)
@@ -360,21 +442,26 @@ def _finding_views(
                                       c.description if c else ""))
         rule = str(f.rule)
         sev = str(f.severity)
+        pain = PAIN_LOG.is_entry(rule, sev)
         out.append(FindingView(
             rule=rule,
-            rule_title=titles.get(rule, _humanise(rule)),
+            rule_title=PAIN_LOG.title if pain else titles.get(rule, _humanise(rule)),
             severity=sev,
             severity_label=SEVERITY_LABELS.get(sev, sev),
             week=str(f.week),
             day=fmt_day(f.date) if not _missing(f.date) else "",
             message=fmt.message(f, units),
-            value_text=fmt_value(f.value, f.threshold, _str(f.unit), units),
+            # a pain-log entry's message says the pain; "2 pain 0-10" would repeat it
+            value_text="" if pain else fmt_value(f.value, f.threshold, _str(f.unit), units),
             conditions=tuple(conds),
             evidence=_str(f.evidence),
             advice=_str(f.advice),
             activity=activities.get(_str(f.activity_id), ""),
-            rule_token=css_token(rule),
+            rule_token=css_token("pain_log" if pain else rule),
             severity_token=css_token(sev),
+            anchor=f"f-{n}",
+            activity_id=_str(f.activity_id),
+            pain_log=pain,
         ))
     return out
 
@@ -565,12 +652,21 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
             also=fmt.other_sports(now.other_sports, now.other_hours),
             current=lead.current,
         )
-        this_week = sorted((v for v in views if v.week in lead.weeks),
+        # the focus weeks' findings and every red flag still current (the shared test)
+        current_keys = {(str(r.rule), str(r.week), "" if _missing(r.date) else fmt_day(r.date))
+                        for r in current_findings(analysis).itertuples(index=False)}
+        this_week = sorted((v for v in views if v.week in lead.weeks
+                            or (v.rule, v.week, v.day) in current_keys),
                            key=lambda v: severity_rank(v.severity), reverse=True)
+    this_week_pain = [v for v in this_week if v.pain_log]
+    this_week = [v for v in this_week if not v.pain_log]
 
-    rule_counts = in_period["rule"].astype(str).value_counts()
-    rule_filters = [FilterOption(css_token(r), titles.get(r, _humanise(r)), int(n))
-                    for r, n in sorted(rule_counts.items())]
+    rule_counts: dict[tuple[str, str], int] = {}
+    for v in views:
+        rule_counts[(v.rule_token, v.rule_title)] = rule_counts.get((v.rule_token,
+                                                                     v.rule_title), 0) + 1
+    rule_filters = [FilterOption(token, label, n)
+                    for (token, label), n in sorted(rule_counts.items())]
     sev_counts = in_period["severity"].astype(str).value_counts()
     severity_filters = [FilterOption(css_token(s), SEVERITY_LABELS.get(s, s), int(sev_counts[s]))
                         for s in sorted(sev_counts.index, key=severity_rank, reverse=True)]
@@ -580,17 +676,22 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
         for c in v.conditions:
             if c.id not in linked:
                 linked.append(c.id)
+    today = pd.Timestamp(analysis.today or calendar.today(analysis.settings.timezone))
+    red_flag = current_red_flag(findings, analysis.symptoms, today) is not None
     cond_views = []
     for cid in linked:
         text = conditions.get(cid) or ConditionText(cid, _humanise(cid), "", ())
+        # while a red flag is current the only self-care is to stop and get assessed
+        own = () if red_flag else tuple(convert_text(x, u) for x in text.self_care)
         cond_views.append(ConditionText(text.id, text.name, convert_text(text.description, u),
-                                        tuple(convert_text(x, u) for x in text.self_care)))
+                                        own))
 
     shoe_views, shoe_frame = _shoes(analysis, u, start, end)
     plot_data = _plot_data(analysis, shown, in_period, shoe_frame, u, start, end)
 
     problems = [ProblemView(p.source, p.kind, p.reason) for p in analysis.problems]
     generated = analysis.generated or datetime.now().astimezone()
+    sections = _sections(current.label if current else "This week")
     return ReportContext(
         athlete=analysis.athlete or "athlete",
         period=f"{fmt_day(start)} – {fmt_day(end)}",
@@ -615,8 +716,87 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
         not_evaluated=list(analysis.not_evaluated),
         problems=problems,
         plot_data=plot_data,
-        general_self_care=tuple(convert_text(x, u) for x in GENERAL_SELF_CARE),
+        general_self_care=tuple(convert_text(x, u) for x in self_care(red_flag)),
+        sections=sections,
+        pain_log=[v for v in views if v.pain_log],
+        this_week_pain=this_week_pain,
+        run_weeks=_run_weeks(analysis, shown, views, u),
+        red_flag_current=red_flag,
+        self_care_title=("While a red flag is current" if red_flag else
+                         "Self-care and prevention for all overuse pain"),
     )
+
+
+def _sections(focus_title: str) -> list[Section]:
+    """The page's sections in order; ``focus_title`` heads the first ("This week")."""
+    return [
+        Section("this-week", focus_title),
+        Section("pain-log", PAIN_LOG.title),
+        Section("red-flags", "Red flags — always check"),
+        Section("plots", "Plots"),
+        Section("findings", "All findings"),
+        Section("runs", "Runs"),
+        Section("conditions", "Conditions"),
+        Section("data-quality", "Data quality"),
+    ]
+
+
+def _sport(sport: Any) -> str:
+    return _str(sport).replace("_", " ") or "–"
+
+
+def _run_weeks(analysis: Analysis, shown: pd.DataFrame, views: list[FindingView],
+               units: Units) -> list[RunWeek]:
+    """The shown weeks' activities, newest week first, each with the findings it triggered
+    (those about that activity) and the week's own findings (those about no activity)."""
+    acts = analysis.activities
+    if shown.empty:
+        return []
+    zone = analysis.settings.timezone
+    local = calendar.local_start(acts, zone) if len(acts) else pd.Series(dtype="datetime64[us]")
+    week_of = calendar.week_labels(local) if len(acts) else pd.Series(dtype=str)
+    by_activity: dict[str, list[FindingLink]] = {}
+    by_week: dict[str, list[FindingLink]] = {}
+    for v in views:
+        link = FindingLink(v.anchor, v.rule_title, v.severity_label, v.severity_token)
+        if v.activity_id:
+            by_activity.setdefault(v.activity_id, []).append(link)
+        else:
+            by_week.setdefault(v.week, []).append(link)
+    out = []
+    for _, w in shown.sort_values("week_start", ascending=False).iterrows():
+        label = str(w["week"])
+        rows = acts[(week_of == label).to_numpy(bool)] if len(acts) else acts
+        order = local.loc[rows.index].sort_values(ascending=False).index if len(rows) else []
+        views_w = []
+        for i in order:
+            a = rows.loc[i]
+            when = pd.Timestamp(local.loc[i])
+            moving = a["moving_s"] if not _missing(a["moving_s"]) else a["elapsed_s"]
+            views_w.append(RunView(
+                day=when.strftime("%a %d %b"),
+                start="" if _str(a.get("date_only")) == "True" else when.strftime("%H:%M"),
+                sport=_sport(a["sport"]),
+                title=_str(a["title"]).strip(),
+                distance=units.fd(a["distance_km"], 2),
+                duration=fmt.duration(moving),
+                pace=fmt.pace(moving, a["distance_km"], units),
+                avg_hr="–" if _missing(a["avg_hr"]) else f"{float(a['avg_hr']):.0f}",
+                descent=units.fe(a["descent_m"]),
+                shoe=_str(a["shoe"]) or "–",
+                quality=_str(a["quality"]),
+                findings=tuple(by_activity.get(_str(a["activity_id"]), ())),
+            ))
+        ws = pd.Timestamp(w["week_start"])
+        out.append(RunWeek(
+            week=label,
+            span=f"{fmt_day(ws)} – {fmt_day(calendar.sunday(ws))}",
+            distance=units.fd(w["distance_km"]),
+            runs=fmt.plural(int(w["runs"]), "run"),
+            findings=tuple(by_week.get(label, ())),
+            activities=tuple(views_w),
+        ))
+    return out
 
 
 def _weekly_limits(analysis: Analysis, weekly: pd.DataFrame) -> pd.DataFrame:
@@ -644,7 +824,18 @@ def _plot_data(analysis: Analysis, shown: pd.DataFrame, in_period: pd.DataFrame,
         "descent": u.e(full["descent_m"]).to_numpy(dtype=float),
         "trail": u.d(full["trail_km"].fillna(0)).to_numpy(dtype=float),
     })
-    weekly = weekly[weekly["week_start"] >= start].reset_index(drop=True)
+    overview = pd.DataFrame({
+        "week_start": weekly["week_start"],
+        "distance": weekly["distance"],
+        "caution_limit": weekly["caution_limit"],
+        # no marker at 0 for a week without runs
+        "longest": u.d(full["longest_run_km"].where(full["runs"] > 0)).to_numpy(dtype=float),
+    })
+    last = pd.Timestamp(shown["week_start"].max()) if len(shown) else end
+    overview = overview[(overview["week_start"] > last - pd.Timedelta(weeks=OVERVIEW_WEEKS))
+                        & (overview["week_start"] <= last)].reset_index(drop=True)
+    weekly = weekly[(weekly["week_start"] >= start)
+                    & (weekly["week_start"] <= last)].reset_index(drop=True)
 
     week_flags = pd.DataFrame({
         "week_start": in_period["week_start"].to_numpy(),
@@ -687,4 +878,5 @@ def _plot_data(analysis: Analysis, shown: pd.DataFrame, in_period: pd.DataFrame,
         units=u, weekly=weekly, week_flags=week_flags, load_ratio=shown.reset_index(drop=True),
         load_ratio_points=load_ratio_points, runs=runs_disp, run_flags=run_flags, shoes=shoe_frame,
         load_ratio_bands=load_ratio_bands(rules), period_start=start, period_end=end, labels=labels,
+        axis_end=calendar.sunday(last) if len(shown) else end, overview=overview,
     )

@@ -21,6 +21,7 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from loadwatch import format as fmt
 from loadwatch.report.context import PlotData, load_ratio_bands
 from loadwatch.schema import severity_rank
 
@@ -35,6 +36,11 @@ OKABE_ITO = {
     "vermillion": "#D55E00",
     "purple": "#CC79A7",
 }
+#: The load change indicator's bands, as solid colours (what the caption names): the
+#: Okabe-Ito yellow (40 %) and orange (45 %) blended onto white, so the line stays
+#: legible on them.
+BAND_ABOVE = "#FAF5B3"
+BAND_WELL_ABOVE = "#F4D48C"
 #: Severity -> (colour, marker): shape as well as colour, for greyscale prints.
 SEVERITY_STYLE = {
     "info": (OKABE_ITO["sky"], "o"),
@@ -95,11 +101,17 @@ def _style(ax: Axes, ylabel: str, layout: Layout) -> None:
         ax.spines[side].set_visible(False)
 
 
-def _date_axis(ax: Axes, start: pd.Timestamp, end: pd.Timestamp, layout: Layout) -> None:
+def _date_axis(ax: Axes, start: pd.Timestamp, end: pd.Timestamp, layout: Layout,
+               weeks: pd.Series | None = None) -> None:
+    """Dates from ``start`` to ``end``; with ``weeks`` (week starts of weekly bars) the axis
+    runs to the end of the last week, so its bar is whole when the data ends mid-week."""
     locator = mdates.AutoDateLocator(minticks=3, maxticks=layout.max_ticks)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.set_xlim(start - pd.Timedelta(days=1), end + pd.Timedelta(days=1))
+    right = pd.Timestamp(end) + pd.Timedelta(days=1)
+    if weeks is not None and len(weeks):
+        right = max(right, pd.Timestamp(pd.to_datetime(weeks).max()) + pd.Timedelta(days=7))
+    ax.set_xlim(pd.Timestamp(start) - pd.Timedelta(days=1), right)
 
 
 def _empty(ax: Axes, text: str, layout: Layout) -> None:
@@ -136,15 +148,24 @@ def _week_centres(week_start: pd.Series) -> pd.Series:
     return pd.to_datetime(week_start) + pd.Timedelta(days=3.5)
 
 
-def _legend(ax: Axes, handles: list, layout: Layout) -> None:
-    """Legend above the plot area, so it never hides data."""
+def _legend(ax: Axes, handles: list, layout: Layout, cols: int | None = None) -> None:
+    """Legend above the plot area, so it never hides data; ``cols`` caps the columns
+    (long labels need fewer to stay inside the figure)."""
     if handles:
-        ncol = min(layout.legend_cols, len(handles))
-        ax.legend(handles=handles, fontsize=layout.font - 1, loc="lower left",
-                  ncol=ncol, frameon=False,
-                  bbox_to_anchor=(0, 1.0), borderaxespad=0.2, handletextpad=0.4,
-                  columnspacing=1.0)
+        ncol = min(layout.legend_cols, cols or layout.legend_cols, len(handles))
         fig = ax.get_figure()
+        while True:
+            legend = ax.legend(handles=handles, fontsize=layout.font - 1, loc="lower left",
+                               ncol=ncol, frameon=False,
+                               bbox_to_anchor=(0, 1.0), borderaxespad=0.2, handletextpad=0.4,
+                               columnspacing=1.0)
+            if ncol == 1 or fig is None or fig.get_layout_engine() is not None:
+                break
+            # fewer columns until the legend ends inside the figure (long labels, phones)
+            renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+            if legend.get_window_extent(renderer).x1 <= fig.bbox.x1 - 2:
+                break
+            ncol -= 1
         if fig is not None and fig.get_layout_engine() is None:
             rows = -(-len(handles) // ncol)
             top_in = MARGIN_TOP_IN + rows * (layout.font - 1) * 1.5 / 72
@@ -194,11 +215,42 @@ def weekly_distance(weekly: pd.DataFrame, flags: pd.DataFrame, *, unit: str,
                                      np.nan_to_num(top) * 1.06,
                                      [worst[d] for d in ws])
     _style(ax, f"distance [{unit}/week]", layout)
-    _date_axis(ax, start, end, layout)
+    _date_axis(ax, start, end, layout, weekly["week_start"])
     _headroom(ax, float(np.nanmax(np.r_[weekly["distance"], weekly["caution_limit"], 0])))
     _legend(ax, handles, layout)
     if weekly.empty:
         _empty(ax, "no weeks in the period", layout)
+    return fig
+
+
+def overview(weeks: pd.DataFrame, *, unit: str, detail_start: pd.Timestamp,
+             end: pd.Timestamp, layout: Layout = WIDE,
+             labels: Mapping[str, str] | None = None) -> Figure:
+    """Up to a year of weekly distance (bars) with the weekly distance rule's own caution
+    limit of each week (``caution_limit``) and the week's longest run (``longest``); the
+    weeks the detailed plots show are shaded."""
+    labels = labels or {}
+    fig = new_figure(layout, height=layout.height * 0.85)
+    ax = fig.add_subplot()
+    x = _week_centres(weeks["week_start"])
+    start = pd.Timestamp(weeks["week_start"].min()) if len(weeks) else detail_start
+    shade = ax.axvspan(detail_start, max(pd.Timestamp(end), detail_start) + pd.Timedelta(days=1),
+                       color="#eeeeee", linewidth=0, zorder=0, label="shown in detail below")
+    bars = ax.bar(x, weeks["distance"], width=5.5, color=OKABE_ITO["blue"], alpha=0.85,
+                  label="weekly distance")
+    half = pd.Timedelta(days=3.2)
+    ax.hlines(weeks["caution_limit"], x - half, x + half, colors=OKABE_ITO["vermillion"],
+              linewidth=1.2, zorder=4)
+    (longest,) = ax.plot(x, weeks["longest"], linestyle="none", marker="D", markersize=3.5,
+                         color=OKABE_ITO["black"], label="longest run of the week", zorder=5)
+    caution = labels.get("distance_caution", "the rule's caution rise")
+    handles = [bars, Line2D([], [], color=OKABE_ITO["vermillion"], linewidth=1.2,
+                            label=f"previous week + {caution}"), longest, shade]
+    _style(ax, f"distance [{unit}]", layout)
+    _date_axis(ax, start, end, layout, weeks["week_start"])
+    _headroom(ax, float(np.nanmax(np.r_[weeks["distance"], weeks["caution_limit"], 0])),
+              1.15)
+    _legend(ax, handles, layout, cols=2)
     return fig
 
 
@@ -212,22 +264,22 @@ def load_ratio(ratio: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp,
     lo, hi = bands or load_ratio_bands()
     r = ratio["ratio"].to_numpy(dtype=float)
     top = max(2.0, float(np.nanmax(r)) * 1.1) if np.isfinite(r).any() else 2.0
-    ax.axhspan(lo, hi, color=OKABE_ITO["yellow"], alpha=0.35, linewidth=0)
-    ax.axhspan(hi, top, color=OKABE_ITO["orange"], alpha=0.3, linewidth=0)
+    above = ax.axhspan(lo, hi, color=BAND_ABOVE, linewidth=0,
+                       label=f"above usual ({fmt.multiple(lo)})")
+    well = ax.axhspan(hi, top, color=BAND_WELL_ABOVE, linewidth=0,
+                      label=f"well above usual ({fmt.multiple(hi)})")
     ax.axhline(1.0, color="#888888", linewidth=0.8)
-    ax.plot(ratio["date"], r, color=OKABE_ITO["blue"], linewidth=1.8)
-    ax.text(1.0, lo + 0.02, f"above usual ({lo})", transform=ax.get_yaxis_transform(),
-            ha="right", va="bottom", fontsize=layout.font - 1.5)
-    ax.text(1.0, hi + 0.02, f"well above usual ({hi})", transform=ax.get_yaxis_transform(),
-            ha="right", va="bottom", fontsize=layout.font - 1.5)
-    handles = []
+    (line,) = ax.plot(ratio["date"], r, color=OKABE_ITO["blue"], linewidth=1.8,
+                      label="load change indicator")
+    # the bands are named in the legend above the axes, never written over the line
+    handles: list = [line, above, well]
     if points is not None and len(points):
-        handles = _severity_markers(ax, points["date"].to_numpy(),
-                                    points["ratio"].to_numpy(dtype=float),
-                                    list(points["severity"]))
+        handles += _severity_markers(ax, points["date"].to_numpy(),
+                                     points["ratio"].to_numpy(dtype=float),
+                                     list(points["severity"]))
     ax.set_ylim(0, top)
     _style(ax, "load change indicator\n[7-day : 28-day ratio]", layout)
-    _legend(ax, handles, layout)
+    _legend(ax, handles, layout, cols=3)
     _date_axis(ax, start, end, layout)
     if not np.isfinite(r).any():
         _empty(ax, "not enough history to judge", layout)
@@ -255,7 +307,7 @@ def intensity(weekly: pd.DataFrame, flags: pd.DataFrame, *, start: pd.Timestamp,
                                      w.loc[ws, col].fillna(0).to_numpy(float) * 1.06 + 1,
                                      [worst[d] for d in ws])
     _style(ax, label, layout)
-    _date_axis(ax, start, end, layout)
+    _date_axis(ax, start, end, layout, weekly["week_start"])
     _headroom(ax, float(y.max()) if len(y) else 0.0)
     _legend(ax, handles, layout)
     if not weekly[col].notna().any():
@@ -265,17 +317,27 @@ def intensity(weekly: pd.DataFrame, flags: pd.DataFrame, *, start: pd.Timestamp,
 
 def terrain(weekly: pd.DataFrame, flags: pd.DataFrame, *, dist_unit: str, elev_unit: str,
             start: pd.Timestamp, end: pd.Timestamp, layout: Layout = WIDE) -> Figure:
-    """Weekly descent (bars, left) and trail distance (line, right), flagged weeks marked."""
-    fig = new_figure(layout, right=MARGIN_LEFT_IN - 0.15)
+    """Weekly descent (bars, left) and trail distance (line, right), flagged weeks marked.
+
+    Without trail runs in the period there is no trail line or axis (a flat zero line
+    says nothing): :func:`plot_specs` says so in one line under the plot instead."""
+    trail = has_trail(weekly)
+    fig = new_figure(layout, right=MARGIN_LEFT_IN - 0.15 if trail else MARGIN_RIGHT_IN)
     ax = fig.add_subplot()
     x = _week_centres(weekly["week_start"])
     descent = weekly["descent"].fillna(0)
     bars = ax.bar(x, descent, width=5.5, color=OKABE_ITO["purple"], alpha=0.8,
                   label=f"descent [{elev_unit}]")
-    ax2 = ax.twinx()
-    (line,) = ax2.plot(x, weekly["trail"], color=OKABE_ITO["black"], marker="s", markersize=4,
-                       linewidth=1.5, label=f"trail [{dist_unit}]")
-    handles = [bars, line]
+    handles: list = [bars]
+    if trail:
+        ax2 = ax.twinx()
+        (line,) = ax2.plot(x, weekly["trail"], color=OKABE_ITO["black"], marker="s",
+                           markersize=4, linewidth=1.5, label=f"trail [{dist_unit}]")
+        handles.append(line)
+        ax2.set_ylabel(f"trail distance [{dist_unit}/week]", fontsize=layout.font)
+        ax2.tick_params(labelsize=layout.font - 1)
+        ax2.spines["top"].set_visible(False)
+        ax2.set_ylim(0, max(float(weekly["trail"].max()), 1.0) * 1.3)
     worst = _worst_by_week(flags, TERRAIN_RULES)
     if not worst.empty:
         w = weekly.set_index("week_start")
@@ -284,15 +346,15 @@ def terrain(weekly: pd.DataFrame, flags: pd.DataFrame, *, dist_unit: str, elev_u
                                      w.loc[ws, "descent"].fillna(0).to_numpy(float) * 1.06 + 1,
                                      [worst[d] for d in ws])
     _style(ax, f"descent [{elev_unit}/week]", layout)
-    ax2.set_ylabel(f"trail distance [{dist_unit}/week]", fontsize=layout.font)
-    ax2.tick_params(labelsize=layout.font - 1)
-    ax2.spines["top"].set_visible(False)
-    _date_axis(ax, start, end, layout)
+    _date_axis(ax, start, end, layout, weekly["week_start"])
     _headroom(ax, float(descent.max()) if len(descent) else 0.0)
-    trail_max = float(weekly["trail"].max()) if len(weekly) else 0.0
-    ax2.set_ylim(0, max(trail_max, 1.0) * 1.3)
     _legend(ax, handles, layout)
     return fig
+
+
+def has_trail(weekly: pd.DataFrame) -> bool:
+    """Whether any week of ``weekly`` has trail distance."""
+    return bool((weekly["trail"].fillna(0) > 0).any())
 
 
 def shoes(shoes: pd.DataFrame, *, unit: str, layout: Layout = WIDE) -> Figure:
@@ -313,18 +375,22 @@ def shoes(shoes: pd.DataFrame, *, unit: str, layout: Layout = WIDE) -> Figure:
     for marks in (lower, upper):
         ax.vlines(marks, y - 0.42, y + 0.42, colors="black", linestyles=(0, (3, 1.5)),
                   linewidth=1.2, zorder=4)
-    top = float(np.nanmax(np.r_[total, upper, 0.0]))
-    right = top * (1.45 if layout.width >= 6 else 1.2) or 1.0
-    for yi, t, hi, proj in zip(y, total, upper, shoes["projected_upper"], strict=True):
+    top = float(np.nanmax(np.r_[total, upper, 0.0])) or 1.0
+    texts = []
+    for yi, t, lo, hi, proj in zip(y, total, lower, upper, shoes["projected_upper"],
+                                   strict=True):
         note = f"{hi:,.0f} {unit} by {pd.Timestamp(proj):%d %b %Y}" if pd.notna(proj) \
             else ("past the mark" if t >= hi else "not in recent use")
         # the narrow figure has no room for the projection: the table below the plot has it
         label = f"{t:,.0f} {unit} · {note}" if layout.width >= 6 else f"{t:,.0f}"
-        ax.text(t + right * 0.01, float(yi), label, va="center", fontsize=layout.font - 1.5)
+        # right of the bar and of both marks, so the label never covers a mark's line
+        x0 = float(np.nanmax([t, lo, hi])) + top * 0.02
+        texts.append(ax.text(x0, float(yi), label, va="center", fontsize=layout.font - 1.5))
     ax.set_yticks(y, [_short(s) for s in shoes["shoe"]], fontsize=layout.font - 1)
     ax.invert_yaxis()
-    ax.set_xlim(0, right)
+    ax.set_xlim(0, top * 1.1)
     ax.set_ylim(n - 0.5, -0.7)
+    _fit_texts(fig, ax, texts)
     ax.set_xlabel(f"distance on the shoe [{unit}]", fontsize=layout.font)
     ax.tick_params(axis="x", labelsize=layout.font - 1)
     for side in ("top", "right"):
@@ -332,6 +398,23 @@ def shoes(shoes: pd.DataFrame, *, unit: str, layout: Layout = WIDE) -> Figure:
     if shoes.empty:
         _empty(ax, "no shoes recorded for the period", layout)
     return fig
+
+
+def _fit_texts(fig: Figure, ax: Axes, texts: list) -> None:
+    """Widen the x axis (from 0) until every text ends inside the axes."""
+    if not texts:
+        return
+    for _ in range(3):  # the layout engine moves the axes a little after each change
+        fig.draw_without_rendering()
+        box = ax.get_window_extent()
+        right = max(t.get_window_extent().x1 for t in texts)
+        if right <= box.x1:
+            return
+        # a text starting at x and w px wide ends inside when x / W + w / axes_px <= 1
+        need = max(float(t.get_position()[0])
+                   / max(0.2, 1 - (t.get_window_extent().width + 4) / box.width)
+                   for t in texts)
+        ax.set_xlim(0, max(ax.get_xlim()[1] * 1.02, need))
 
 
 def _short(text: str, n: int = 22) -> str:
@@ -390,6 +473,8 @@ class PlotSpec:
     caption: str
     draw: Callable[[PlotData, Layout], Figure]
     empty: Callable[[PlotData], str | None]
+    #: one line under the drawn plot about what it leaves out (None: nothing)
+    note: Callable[[PlotData], str | None] = lambda d: None
 
 
 def _positive(values: pd.Series) -> bool:
@@ -418,6 +503,15 @@ def _no_terrain(d: PlotData) -> str | None:
     return "No elevation or trail runs in these weeks."
 
 
+def _no_trail(d: PlotData) -> str | None:
+    return None if has_trail(d.weekly) else "No trail runs in these weeks."
+
+
+def _end(d: PlotData) -> pd.Timestamp:
+    """Where the time axes end: the Sunday of the last shown week."""
+    return d.axis_end if d.axis_end is not None else d.period_end
+
+
 def _no_shoes(d: PlotData) -> str | None:
     return None if len(d.shoes) else "No shoe recorded for the runs of these weeks."
 
@@ -439,60 +533,74 @@ def plot_specs(units_dist: str, units_elev: str,
     window = labels.get("long_window", "30 days")
     return [
         PlotSpec(
+            "plot-overview", "The last year",
+            f"Blue bars: distance per week ({units_dist}) over up to 52 weeks; black "
+            f"diamonds: the longest run of each week; red ticks: the previous week + "
+            f"{caution} (the weekly distance rule's caution limit). The grey span is the "
+            "period the plots below show in detail.",
+            lambda d, lay: overview(d.overview, unit=d.units.dist, detail_start=d.period_start,
+                                    end=_end(d), layout=lay, labels=d.labels),
+            lambda d: None if len(d.overview) and _positive(d.overview["distance"])
+            else "No runs in the last year.",
+        ),
+        PlotSpec(
             "plot-distance", "Weekly distance",
-            f"Bars: distance per week ({units_dist}). The black tick on each bar is the "
+            f"Blue bars: distance per week ({units_dist}). The black tick on each bar is the "
             f"previous week + {info} (the weekly distance rule's info limit), the red dashed "
             f"one + {caution} (its caution limit); weeks the rule does not judge have none. "
             "Markers: weeks flagged by the distance or return-after-break rules, by severity.",
             lambda d, lay: weekly_distance(d.weekly, d.week_flags, unit=d.units.dist,
-                                           start=d.period_start, end=d.period_end, layout=lay,
+                                           start=d.period_start, end=_end(d), layout=lay,
                                            labels=d.labels),
             _no_runs,
         ),
         PlotSpec(
             "plot-load", "Load change indicator",
             "Line: the last 7 days' load divided by the usual load of the 4 weeks before. "
-            "1.0 = as usual; yellow band: above usual; orange: well above usual. A gap means "
-            "too little history to judge. Markers: the readings behind the findings.",
-            lambda d, lay: load_ratio(d.load_ratio, start=d.period_start, end=d.period_end,
+            "1.0 (grey line) = as usual; pale yellow band: above usual; pale orange band: well "
+            "above usual (the rule's limits, named in the legend). A gap means too little "
+            "history to judge. Markers: the readings behind the findings.",
+            lambda d, lay: load_ratio(d.load_ratio, start=d.period_start, end=_end(d),
                                       bands=d.load_ratio_bands, layout=lay,
                                       points=d.load_ratio_points),
             _no_ratio,
         ),
         PlotSpec(
             "plot-intensity", "Intensity",
-            "Bars: minutes per week above threshold heart rate or pace (Banister TRIMP "
+            "Green bars: minutes per week above threshold heart rate or pace (Banister TRIMP "
             "when there are none). Markers: weeks flagged by the intensity, hard-sessions "
             "or monotony rules.",
             lambda d, lay: intensity(d.weekly, d.week_flags, start=d.period_start,
-                                     end=d.period_end, layout=lay),
+                                     end=_end(d), layout=lay),
             _no_intensity,
         ),
         PlotSpec(
             "plot-terrain", "Terrain",
-            f"Bars: descent per week ({units_elev}, left axis). Line: distance of trail "
-            f"runs per week ({units_dist}, right axis). Markers: weeks flagged by the "
-            "downhill or trail rules.",
+            f"Pink bars: descent per week ({units_elev}, left axis). Black line with squares "
+            f"(when there are trail runs): distance of trail runs per week ({units_dist}, "
+            "right axis). Markers: weeks flagged by the downhill or trail rules.",
             lambda d, lay: terrain(d.weekly, d.week_flags, dist_unit=d.units.dist,
                                    elev_unit=d.units.elev, start=d.period_start,
-                                   end=d.period_end, layout=lay),
+                                   end=_end(d), layout=lay),
             _no_terrain,
+            _no_trail,
         ),
         PlotSpec(
             "plot-shoes", "Shoes",
-            "Distance on each shoe used in the period, against the usual replacement "
-            "range (dashed lines). The date is when the shoe will reach the upper mark at "
-            "its pace of the last 8 weeks. Orange: inside the range; red: past it.",
+            "Distance on each shoe used in the period, against its replacement range "
+            "(the two dashed black lines: the shoe mileage rule's marks, scaled to the shoe's "
+            "retire_km). The date is when the shoe will reach the upper mark at its pace of "
+            "the last 8 weeks. Blue bar: below the range; orange: inside it; red: past it.",
             lambda d, lay: shoes(d.shoes, unit=d.units.dist, layout=lay),
             _no_shoes,
         ),
         PlotSpec(
             "plot-long", "Long runs",
-            f"Dots: each run ({units_dist}). Solid line: the longest run of the previous "
-            f"{window} (where the data covers them all); dashed: the caution limit, {long_c} "
-            "above it. Markers: runs flagged as long-run spikes.",
+            f"Grey dots: each run ({units_dist}). Solid blue line: the longest run of the "
+            f"previous {window} (where the data covers them all); dashed blue: the caution "
+            f"limit, {long_c} above it. Markers: runs flagged as long-run spikes.",
             lambda d, lay: long_runs(d.runs, d.run_flags, unit=d.units.dist,
-                                     start=d.period_start, end=d.period_end, layout=lay,
+                                     start=d.period_start, end=_end(d), layout=lay,
                                      labels=d.labels),
             _no_long_runs,
         ),

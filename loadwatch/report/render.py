@@ -80,7 +80,8 @@ def build_figures(context: ctx_mod.ReportContext, fmt: ImageFormat = "svg", *,
         wide = figure_uri(spec.draw(context.plot_data, WIDE), fmt)
         small = figure_uri(spec.draw(context.plot_data, NARROW), fmt) if narrow else None
         out.append(ctx_mod.Figure(spec.id, spec.title, spec.caption, wide,
-                                  alt=f"{spec.title} plot. {spec.caption}", uri_narrow=small))
+                                  alt=f"{spec.title} plot. {spec.caption}", uri_narrow=small,
+                                  note=spec.note(context.plot_data)))
     return out
 
 

@@ -16,13 +16,17 @@ from loadwatch.rules.catalogue import (
     BONE_STRESS_RULES,
     BONE_STRESS_STEP,
     CONDITIONS,
+    PAIN_AREAS,
+    PAIN_LOG,
     RULES,
     Condition,
     Evidence,
+    PainLog,
     Rule,
     Step,
     Threshold,
     catalogue_markdown,
+    conditions_of_area,
 )
 
 __all__ = [
@@ -30,11 +34,15 @@ __all__ = [
     "BONE_STRESS_RULES",
     "BONE_STRESS_STEP",
     "CONDITIONS",
+    "PAIN_AREAS",
+    "PAIN_LOG",
     "RULES",
     "Condition",
     "Evidence",
+    "PainLog",
     "Rule",
     "Step",
     "Threshold",
     "catalogue_markdown",
+    "conditions_of_area",
 ]

@@ -73,7 +73,7 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Condition:
-    """An overuse condition a rule is linked to, in plain words, with the seeds' self-care."""
+    """An overuse condition a rule is linked to, in plain words, with its self-care."""
 
     id: str
     name: str
@@ -207,6 +207,58 @@ CONDITIONS: Mapping[str, Condition] = {c.id: c for c in _CONDITIONS}
 #: Shorthand for rules linked to "all overuse" conditions.
 ALL_OVERUSE = tuple(c.id for c in _CONDITIONS if c.id != "labral_tear_fai")
 
+#: Where a logged pain is -> the conditions of that area (RULES.md, "Conditions"), most
+#: specific first: the first entry with a phrase whose every word begins a word of the
+#: logged area wins ("front hip" matches "front of right hip"). A pain-log entry without
+#: red flags is linked to these only; an area not listed (calf, knee, shin, foot, back,
+#: ...) is linked to none of the hip and thigh conditions.
+PAIN_AREAS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("inner thigh", "adductor"), ("adductor_strain",)),
+    (("outer thigh", "side thigh", "lateral thigh", "itb", "iliotibial"), ("itb_syndrome",)),
+    (("groin", "front hip", "hip flexor"),
+     ("femoral_stress_fracture", "iliopsoas_tendinopathy", "hip_flexor_strain",
+      "adductor_strain")),
+    (("outer hip", "side hip", "lateral hip", "trochanter"),
+     ("trochanteric_bursitis", "gluteal_tendinopathy", "itb_syndrome")),
+    (("buttock", "glute"), ("gluteal_tendinopathy",)),
+    (("thigh",), ("femoral_stress_fracture", "itb_syndrome", "adductor_strain")),
+    (("hip", "pelvis"),
+     ("femoral_stress_fracture", "trochanteric_bursitis", "gluteal_tendinopathy",
+      "iliopsoas_tendinopathy", "hip_flexor_strain")),
+)
+
+
+def conditions_of_area(area: str) -> tuple[str, ...]:
+    """The conditions of a logged pain area (:data:`PAIN_AREAS`); () for any other area."""
+    words = str(area or "").casefold().replace("-", " ").replace("/", " ").split()
+
+    def has(phrase: str) -> bool:
+        return all(any(w.startswith(p) for w in words) for p in phrase.split())
+
+    for phrases, conditions in PAIN_AREAS:
+        if any(has(p) for p in phrases):
+            return conditions
+    return ()
+
+
+@dataclass(frozen=True)
+class PainLog:
+    """How a pain-log entry without red flags is shown: under its own title, linked to the
+    conditions of its area, never under the red-flag rule's "Symptoms that need a
+    clinician"."""
+
+    rule: str
+    title: str
+    care_severity: str
+
+    def is_entry(self, rule: str, severity: str) -> bool:
+        """Whether a finding of ``rule`` at ``severity`` is a pain-log entry (no red flag)."""
+        return rule == self.rule and severity != self.care_severity
+
+
+#: The pain log's entries are findings of the red-flag rule below its seek_care threshold.
+PAIN_LOG = PainLog(rule="red_flag_symptoms", title="Pain log", care_severity="seek_care")
+
 _FR = "fraction"
 _X = "x"
 
@@ -229,8 +281,10 @@ _RULES = (
         ),
         evidence=Evidence(
             "weak",
-            "Buist 2008 RCT null (20.8 % vs 20.3 %); Nielsen 2014 > 30 %: HR 1.59 (0.96-2.66) "
-            "for distance-related injuries (greater trochanteric bursitis, gluteus medius, ITBS)",
+            "Buist 2008, Am J Sports Med 36:33 (randomised trial, no difference: 20.8 % vs "
+            "20.3 % injured); Nielsen 2014, J Orthop Sports Phys Ther 44:739 (a rise of more "
+            "than 30 %: HR 1.59, 0.96-2.66, for distance-related injuries such as greater "
+            "trochanteric bursitis, gluteus medius injury and ITBS)",
         ),
         advice="Hold this week's distance rather than adding more; let the body catch up before "
         "the next rise, and keep the extra kilometres easy.",
@@ -258,8 +312,9 @@ _RULES = (
         ),
         evidence=Evidence(
             "moderate",
-            "Frandsen 2025 BJSM 59:1203, 5,205 runners: a run > 10 % longer than the longest "
-            "in 30 days HRR 1.64, > 100 % HRR 2.28",
+            "Frandsen 2025, Br J Sports Med 59:1203, doi:10.1136/bjsports-2024-109380 (5,205 "
+            "runners: a run more than 10 % longer than the longest of the last 30 days HRR "
+            "1.64, more than 100 % HRR 2.28)",
         ),
         advice="Build the long run by no more than about {caution} over your longest of the "
         "last {window_days} days; split a big day into two easier runs.",
@@ -291,8 +346,10 @@ _RULES = (
         conditions=ALL_OVERUSE,
         evidence=Evidence(
             "weak/contested in runners",
-            "Gabbett 2016 (team sports); Williams 2017 EWMA; Lolli 2019 coupling; "
-            "Impellizzeri 2021; Nakaoka 2021 found an inverse association in runners",
+            "Gabbett 2016, Br J Sports Med 50:273 (team sports); Williams 2017, Br J Sports "
+            "Med 51:209 (exponentially weighted averages); Lolli 2019, Br J Sports Med 53:921 "
+            "(coupling); Impellizzeri 2021, Sports Med 51:581; Nakaoka 2021, Sports Med "
+            "51:2437 (an inverse association in runners)",
         ),
         advice="Load changed faster than your recent pattern: keep the next days easy or "
         "short until the recent load is back near your usual.",
@@ -318,9 +375,9 @@ _RULES = (
         conditions=("iliopsoas_tendinopathy", "hip_flexor_strain", "femoral_stress_fracture"),
         evidence=Evidence(
             "weak",
-            "Ramskov 2018 (Run Clever); Warden 2021; hip kinetics rise with speed (Schache "
-            "2011). Hip flexor strains often follow hard workouts; iliopsoas tendonitis after "
-            "an increase in speed work",
+            "Ramskov 2018, BMJ Open Sport Exerc Med 4:e000333 (Run Clever trial); Warden "
+            "2021, Curr Osteoporos Rep 19:298; Schache 2011, Med Sci Sports Exerc 43:1260 "
+            "(hip loads rise with running speed)",
         ),
         advice="Keep one hard session this week and make the rest easy; add speed work in "
         "small steps.",
@@ -346,7 +403,7 @@ _RULES = (
         conditions=("hip_flexor_strain", "iliopsoas_tendinopathy", "femoral_stress_fracture"),
         evidence=Evidence(
             "expert",
-            "Meeusen 2013 overtraining consensus. Give ample recovery between hard efforts",
+            "Meeusen 2013, Med Sci Sports Exerc 45:186 (overtraining consensus statement)",
         ),
         advice="Leave at least two easy days between hard sessions, and take a rest or easy "
         "day every week.",
@@ -359,7 +416,8 @@ _RULES = (
         thresholds=(Threshold("caution", 2.0, _X, "caution", "monotonous week"),),
         min_data="7 covered days",
         conditions=("femoral_stress_fracture",),
-        evidence=Evidence("weak", "Foster 1998 MSSE 30:1164 (practitioner convention)"),
+        evidence=Evidence("weak", "Foster 1998, Med Sci Sports Exerc 30:1164 (the 2.0 "
+                          "limit is a practitioners' convention)"),
         advice="Vary the days: make easy days clearly easier and include a rest day.",
     ),
     Rule(
@@ -382,8 +440,9 @@ _RULES = (
         conditions=("itb_syndrome", "adductor_strain", "femoral_stress_fracture"),
         evidence=Evidence(
             "weak/mechanistic",
-            "Gottschall & Kram 2005 (at -9 deg impact +54 %, braking +73 %); Orchard 1996 "
-            "(ITBS); Bontemps 2020",
+            "Gottschall & Kram 2005, J Biomech 38:445 (at -9 degrees impact force +54 %, "
+            "braking +73 %); Orchard 1996, Am J Sports Med 24:375 (ITBS); Bontemps 2020, "
+            "Sports Med 50:2083",
         ),
         advice="Add downhill running gradually; walk or shorten the steepest descents this "
         "week.",
@@ -407,8 +466,8 @@ _RULES = (
         conditions=("adductor_strain", "gluteal_tendinopathy", "itb_syndrome"),
         evidence=Evidence(
             "weak",
-            "Viljoen 2021/2022 (trail injury 0.7-61.2 per 1000 h). Absolute trail volume is "
-            "not flagged",
+            "Viljoen 2021, Sports Med 51:917 (trail running injuries 0.7-61.2 per 1000 h); "
+            "Viljoen 2022, Br J Sports Med 56:577",
         ),
         advice="Mix trail into your usual week a little at a time, on the less technical "
         "paths first.",
@@ -433,8 +492,8 @@ _RULES = (
         conditions=("itb_syndrome", "trochanteric_bursitis"),
         evidence=Evidence(
             "weak",
-            "Cook 1985 (cushioning loss, lab); Malisoux 2015 (rotation HR 0.61). Replace shoes "
-            "every 450-800 km",
+            "Cook 1985, Am J Sports Med 13:248 (cushioning lost with distance, laboratory "
+            "study); Malisoux 2015, Scand J Med Sci Sports 25:110 (rotating shoes HR 0.61)",
         ),
         advice="Plan a new pair; rotating two pairs spreads the wear.",
     ),
@@ -450,7 +509,7 @@ _RULES = (
         ),
         min_data="covered history before and after the break",
         conditions=ALL_OVERUSE,
-        evidence=Evidence("expert", "return-to-run convention"),
+        evidence=Evidence("expert", "no study: a common return-to-run convention"),
         advice="Start at about half your old weekly distance and build back over several "
         "weeks.",
     ),
@@ -472,7 +531,8 @@ _RULES = (
         min_data="symptoms.csv beside the activity files",
         conditions=("femoral_stress_fracture", "labral_tear_fai"),
         evidence=Evidence(
-            "clinical reviews", "Robertson & Wood 2017; Warden 2014. Red flags of the seeds"
+            "clinical reviews", "Robertson & Wood 2017, Sports Med Int Open 1:E58; Warden "
+            "2014, J Orthop Sports Phys Ther 44:749"
         ),
         advice="Stop running and get prompt medical assessment: these can be signs of a hip "
         "stress fracture.",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loadwatch.problems import Problem
-from loadwatch.rules import Rule
+from loadwatch.rules import Rule, conditions_of_area
 
 if TYPE_CHECKING:  # pandas is imported where used: `loadwatch pain --help` stays instant
     import pandas as pd
@@ -178,14 +178,12 @@ def symptom_findings(
                 + history, facts, date=day, conditions=conditions,
             ))
         else:
-            linked: list[str] = []
-            for name in listed:
-                linked += ([c for c in rules[name].conditions if c not in linked]
-                           if name in rules else [])
+            # linked to the conditions of the area logged only (a calf: none of the hip
+            # ones), not to those of the rules that fired before it
             rows.append(finding(
                 rule, "pain", week_start, float(s["pain"]),
                 "Pain {pain}{where} logged on {day}." + history, facts,
-                limit=float("nan"), date=day, conditions=linked,
+                limit=float("nan"), date=day, conditions=list(conditions_of_area(s["area"])),
                 advice="Ease off what provokes it and keep a note of it; see the red flags "
                 "below. Pain that persists beyond one to two weeks needs a professional.",
             ))
