@@ -385,7 +385,10 @@ def check_payload(a: Analysis, weeks: int, units: str = "km") -> dict[str, Any]:
     env = None
     if a.envelope is not None:
         env = dataclasses.asdict(a.envelope)
-        env["week_start"] = a.envelope.week_start.isoformat()
+        for key in ("week_start", "week_end", "first_day"):
+            env[key] = env[key].isoformat() if env[key] is not None else None
+        env["period"] = fmt.fill(*a.envelope.period(), u)
+        env["note"] = fmt.fill(*a.envelope.note, u) if a.envelope.note else None
         env["basis"] = {k: fmt.fill(t, f, u) for k, (t, f) in a.envelope.reasons.items()} \
             or env["basis"]
         env.pop("reasons", None)
@@ -438,14 +441,19 @@ def check_text(a: Analysis, weeks: int, units: str = "km") -> str:
         def num(x: float | None, text: str) -> str:
             return "no limit from the rules" if x is None else text
 
-        out += ["", f"Next week ({e.week}) holds without a caution: distance "
-                f"{num(e.distance_km, u.fd(e.distance_km))}, longest run "
+        left = "" if e.remaining_km is None or not e.this_week else \
+            f" ({u.fd(e.remaining_km)} left)"
+        out += ["", f"{fmt.fill(*e.period(), u)} holds without a caution: distance "
+                f"{num(e.distance_km, u.fd(e.distance_km))}{left}, longest run "
                 f"{num(e.longest_run_km, u.fd(e.longest_run_km))}, "
                 f"descent {num(e.descent_m, u.fe(e.descent_m))}"]
         names = {"distance_km": "distance", "longest_run_km": "longest run",
-                 "descent_m": "descent"}
-        out += [wrap.fill(f"{names.get(k, k)}: {fmt.fill(t, f, u)}")
-                for k, (t, f) in e.reasons.items()]
+                 "descent_m": "descent", "max_run_descent_m": "descent in one run"}
+        if e.note:
+            out.append(wrap.fill("No allowance: " + fmt.fill(*e.note, u)))
+        else:
+            out += [wrap.fill(f"{names.get(k, k)}: {fmt.fill(t, f, u)}")
+                    for k, (t, f) in e.reasons.items()]
     if a.not_evaluated:
         out += ["", "Not evaluated:"] + [wrap.fill(n) for n in a.not_evaluated]
     if a.problems:
