@@ -82,12 +82,19 @@ def rise_limit(reference: Any, fraction: float, min_rise: float) -> Any:
                    np.asarray(reference, float) + min_rise)
 
 
+#: Relative float noise ignored when a value is compared with its limit: 31 km x 1.2 is
+#: 37.199999999999996 in floating point, and 37.2 km is not "above +20 %".
+FLOAT_NOISE = 1e-9
+
+
 def exceeds(value: Any, reference: Any, factor: float, min_rise: float) -> Any:
     """Whether ``value`` is over ``factor`` x the reference and at least ``min_rise`` more:
-    the test every rise rule applies (the limits above are where it starts to hold)."""
+    the test every rise rule applies (the limits above are where it starts to hold), blind
+    to float noise (:data:`FLOAT_NOISE`)."""
     v, r = np.asarray(value, float), np.asarray(reference, float)
     with np.errstate(invalid="ignore"):
-        return (v > r * factor) & (v - r >= min_rise)
+        over = v > r * factor * (1 + FLOAT_NOISE)
+        return over & (v - r >= min_rise * (1 - FLOAT_NOISE))
 
 
 def multiple_limit(reference: Any, factor: float, min_rise: float) -> Any:
@@ -943,7 +950,7 @@ def envelope_from(
     week_m = values["descent_m"]
     left_m = None if week_m is None else max(week_m - done_m, 0.0)
     if left_m is not None and values["max_run_descent_m"] is not None:
-        values["max_run_descent_m"] = min(values["max_run_descent_m"], math.floor(left_m))
+        values["max_run_descent_m"] = float(min(values["max_run_descent_m"], math.floor(left_m)))
     return Envelope(
         week=calendar.week_label(start), week_start=start.date(),
         distance_km=dist, longest_run_km=values["longest_run_km"], descent_m=week_m,
@@ -1046,7 +1053,7 @@ def _longest_and_descent(f: Frames, judged: Mapping[str, RuleSeries], start: pd.
         values["descent_m"] = _most_below(limit, M_STEP,
                                           lambda x: bool(exceeds(x, ref, c, rise)))
         reasons["descent_m"] = _reason(
-            "{title}: {c} the {n} mean ({m}), at least +{rise}",
+            "{title}: {c} the mean of the {n} before ({m}), at least +{rise}",
             {"title": [dh.id, "rule"], "c": [c, "x"],
              "n": [dh.window("baseline_weeks"), "count:week"], "m": [ref, "m"],
              "rise": [rise, "m"]})
