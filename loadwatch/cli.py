@@ -387,8 +387,9 @@ def check_payload(a: Analysis, weeks: int, units: str = "km") -> dict[str, Any]:
         env = dataclasses.asdict(a.envelope)
         for key in ("week_start", "week_end", "first_day"):
             env[key] = env[key].isoformat() if env[key] is not None else None
-        env["period"] = fmt.fill(*a.envelope.period(), u)
-        env["note"] = fmt.fill(*a.envelope.note, u) if a.envelope.note else None
+        env["period"] = fmt.fill(*a.envelope.period(), units=u)
+        note = a.envelope.note
+        env["note"] = fmt.fill(note[0], note[1], u) if note else None
         env["basis"] = {k: fmt.fill(t, f, u) for k, (t, f) in a.envelope.reasons.items()} \
             or env["basis"]
         env.pop("reasons", None)
@@ -443,15 +444,17 @@ def check_text(a: Analysis, weeks: int, units: str = "km") -> str:
 
         left = "" if e.remaining_km is None or not e.this_week else \
             f" ({u.fd(e.remaining_km)} left)"
-        out += ["", f"{fmt.fill(*e.period(), u)} holds without a caution: distance "
-                f"{num(e.distance_km, u.fd(e.distance_km))}{left}, longest run "
-                f"{num(e.longest_run_km, u.fd(e.longest_run_km))}, "
-                f"descent {num(e.descent_m, u.fe(e.descent_m))}"]
         names = {"distance_km": "distance", "longest_run_km": "longest run",
                  "descent_m": "descent", "max_run_descent_m": "descent in one run"}
         if e.note:
-            out.append(wrap.fill("No allowance: " + fmt.fill(*e.note, u)))
+            none = "no running allowance" if e.distance_km == 0 else "no figure"
+            out += ["", f"{fmt.fill(*e.period(), units=u)}: {none}",
+                    wrap.fill(fmt.fill(e.note[0], e.note[1], u))]
         else:
+            out += ["", f"{fmt.fill(*e.period(), units=u)} holds without a caution: "
+                    f"distance {num(e.distance_km, u.fd(e.distance_km))}{left}, longest run "
+                    f"{num(e.longest_run_km, u.fd(e.longest_run_km))}, "
+                    f"descent {num(e.descent_m, u.fe(e.descent_m))}"]
             out += [wrap.fill(f"{names.get(k, k)}: {fmt.fill(t, f, u)}")
                     for k, (t, f) in e.reasons.items()]
     if a.not_evaluated:

@@ -57,8 +57,8 @@ class Envelope:
     #: why there is no allowance or no figure at all, as [template, facts], else None
     note: list[Any] | None = None
 
-    def period(self) -> list[Any]:
-        """Which week, in words with its own dates, as [template, facts] for
+    def period(self) -> tuple[str, dict[str, list[Any]]]:
+        """Which week, in words with its own dates, as (template, facts) for
         :func:`loadwatch.format.fill`: "Next week, 2026-W47 (Mon 16 Nov to Sun 22 Nov)"
         or "Rest of this week, 2026-W49 (Wed 02 Dec to Sun 06 Dec; 12.0 km run since
         Mon 30 Nov)"."""
@@ -67,11 +67,11 @@ class Envelope:
             "week": [self.week, "text"], "end": [end.isoformat(), "date"],
             "start": [(self.first_day or self.week_start).isoformat(), "date"]}
         if not self.this_week:
-            return ["Next week, {week} ({start} to {end})", facts]
+            return "Next week, {week} ({start} to {end})", facts
         facts["done"] = [self.done_km, "km"]
         facts["monday"] = [self.week_start.isoformat(), "date"]
-        return ["Rest of this week, {week} ({start} to {end}; {done} run since {monday})",
-                facts]
+        return ("Rest of this week, {week} ({start} to {end}; {done} run since {monday})",
+                facts)
 
 
 @dataclass

@@ -439,7 +439,8 @@ def _envelope_view(analysis: Analysis, units: Units) -> EnvelopeView | None:
                       basis("max_run_descent_m")))
     sentence = ", ".join(parts) if parts else "no limit could be set from the history yet"
     if env.note:
-        sentence = "no running allowance: " + fmt.fill(*env.note, units)
+        none = "no running allowance" if env.distance_km == 0 else "no figure"
+        sentence = f"{none}: " + fmt.fill(env.note[0], env.note[1], units)
         items = []
     sentence = sentence[:1].upper() + sentence[1:]
     title = "Rest of this week" if env.this_week else "Next week"
