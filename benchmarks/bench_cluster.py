@@ -2,30 +2,33 @@
 
 Generates a deterministic roster (``--athletes`` athletes, ``--runs-each`` runs each, FIT
 and GPX tracks of ``scripts/make_sample_data.py``, every athlete's files distinct), then
-measures, side by side in this one process, the median of ``--runs`` repetitions of
-``run_batch`` with a report per athlete:
+times ``run_batch`` with a report per athlete, four ways, in this one process:
 
 - **local cold / warm**: the process pool (``--jobs``), empty cache, then warm;
 - **cluster cold / warm**: a ``LocalCluster(processes=True, n_workers=2,
   threads_per_worker=1)`` on 127.0.0.1 through ``scheduler=``, the same two cases.
 
-The overhead per athlete is (cluster - local) / athletes: what the scan task, shipping
-the cached payloads and the scheduler's round trips cost on one machine. Needs the
-``cluster`` extra.
+Each repetition runs the four one after the other (local and cluster interleaved, so a
+burst of load from other jobs on a shared machine falls on both), ``--runs`` times; the
+medians are printed with their range. The overhead per athlete is (cluster - local) /
+athletes: what the scan task, shipping the cached payloads and the scheduler's round
+trips cost on one machine. The cluster's start is timed apart and not counted. The load
+average before and after is printed: on a shared machine compare the ratios, not the
+seconds. Needs the ``cluster`` extra.
 
-    .venv/bin/python benchmarks/bench_cluster.py [--athletes 40] [--runs-each 12] [--runs 3]
+    .venv/bin/python benchmarks/bench_cluster.py [--athletes 40] [--runs-each 5] [--runs 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,27 +41,27 @@ from loadwatch.batch import run_batch  # noqa: E402
 from loadwatch.cache import Cache  # noqa: E402
 from loadwatch.roster import Roster, RosterAthlete  # noqa: E402
 
+MEASURES = ("local cold", "cluster cold", "local warm", "cluster warm")
 
-def median_seconds(fn: Callable[[], object], runs: int,
-                   setup: Callable[[], None] = lambda: None) -> float:
-    times = []
-    for _ in range(runs):
-        setup()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--athletes", type=int, default=40)
-    ap.add_argument("--runs-each", type=int, default=12, help="activity files per athlete")
+    ap.add_argument("--runs-each", type=int, default=5, help="activity files per athlete")
     ap.add_argument("--runs", type=int, default=3, help="repetitions per measure (median)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args(argv)
     from distributed import LocalCluster
 
+    # the nanny's "still alive after 4 s, killing" on a busy machine's shutdown is noise
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    before = _load()
+    times: dict[str, list[float]] = {m: [] for m in MEASURES}
     with tempfile.TemporaryDirectory(prefix="lw-bench-cluster-") as name:
         tmp = Path(name)
         t0 = time.perf_counter()
@@ -69,36 +72,43 @@ def main(argv: list[str] | None = None) -> None:
             athletes.append(RosterAthlete(f"Athlete {i + 1}", (folder,)))
         roster = Roster(tmp / "roster.toml", tuple(athletes))
         ready = time.perf_counter() - t0
-        files = args.athletes * args.runs_each
 
-        def batch(cache_dir: Path, scheduler: str | None) -> None:
-            with Cache(cache_dir) as cache:
-                run_batch(roster, tmp / "out", jobs=args.jobs, cache=cache, scheduler=scheduler)
-
-        def wipe(cache_dir: Path) -> Callable[[], None]:
-            return lambda: shutil.rmtree(cache_dir, ignore_errors=True)
-
-        local_dir, cluster_dir = tmp / "cache-local", tmp / "cache-cluster"
-        cold_local = median_seconds(lambda: batch(local_dir, None), args.runs, wipe(local_dir))
-        warm_local = median_seconds(lambda: batch(local_dir, None), args.runs)
         t0 = time.perf_counter()
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=":0") as cluster:
             start = time.perf_counter() - t0
-            address = cluster.scheduler_address
-            cold_cluster = median_seconds(lambda: batch(cluster_dir, address), args.runs,
-                                          wipe(cluster_dir))
-            warm_cluster = median_seconds(lambda: batch(cluster_dir, address), args.runs)
+            for rep in range(args.runs):
+                for measure in MEASURES:
+                    where, state = measure.split()
+                    cache_dir = tmp / f"cache-{where}"
+                    if state == "cold":
+                        shutil.rmtree(cache_dir, ignore_errors=True)
+                    scheduler = cluster.scheduler_address if where == "cluster" else None
+                    with Cache(cache_dir) as cache:
+                        t0 = time.perf_counter()
+                        result = run_batch(roster, tmp / f"out-{where}", jobs=args.jobs,
+                                           cache=cache, scheduler=scheduler)
+                        times[measure].append(time.perf_counter() - t0)
+                    bad = [(a.name, a.error) for a in result.athletes if a.status != "ok"]
+                    if bad:
+                        raise SystemExit(f"{measure}: athletes not analysed: {bad[:3]}")
+                    print(f"  run {rep + 1} {measure:<12} {times[measure][-1]:6.1f} s",
+                          file=sys.stderr, flush=True)
 
     n = args.athletes
-    print(f"roster: {n} athletes x {args.runs_each} files ({files} files), ready in "
-          f"{ready:.1f} s; cpu_count {os.cpu_count()}, local jobs {args.jobs}, "
-          f"median of {args.runs}; cluster start {start:.1f} s (not counted)")
-    for label, local, remote in (("cold", cold_local, cold_cluster),
-                                 ("warm", warm_local, warm_cluster)):
-        print(f"  {label}: local pool {local:7.2f} s   2-worker cluster {remote:7.2f} s   "
-              f"ratio {remote / local:4.2f}x   overhead {(remote - local) / n * 1000:+7.1f} ms "
-              "per athlete")
+    med = {m: statistics.median(t) for m, t in times.items()}
+    print(f"roster: {n} athletes x {args.runs_each} files ({n * args.runs_each} files), "
+          f"ready in {ready:.1f} s; cpu_count {os.cpu_count()}, local jobs {args.jobs}, "
+          f"median of {args.runs} (range in brackets); cluster start {start:.1f} s "
+          "(not counted)")
+    print(f"  before: {before}; after: {_load()}")
+    for state in ("cold", "warm"):
+        local, remote = med[f"local {state}"], med[f"cluster {state}"]
+        spread = "   ".join(f"[{min(times[m]):.1f}-{max(times[m]):.1f}]"
+                           for m in (f"local {state}", f"cluster {state}"))
+        print(f"  {state}: local pool {local:6.1f} s   2-worker cluster {remote:6.1f} s   "
+              f"ratio {remote / local:4.2f}x   overhead {(remote - local) / n * 1000:+6.0f} ms "
+              f"per athlete   {spread}")
 
 
 if __name__ == "__main__":

@@ -29,9 +29,10 @@ import os
 import re
 import shutil
 import socket
-import tempfile
+import stat
 import time
 import unicodedata
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,15 +47,26 @@ from loadwatch.atomic import (
     remove_stale,
     write_atomic,
 )
-from loadwatch.lifetime import Terminated, worker_pool
+from loadwatch.incremental import (
+    MANIFEST_NAME,
+    Entry,
+    base_key,
+    file_sha256,
+    input_key,
+    manifest_json,
+    read_manifest,
+    stat_key,
+)
+from loadwatch.lifetime import Terminated, new_pool, stop_pool
 from loadwatch.outcomes import athlete_weeks, index_section, pack_weeks
 from loadwatch.problems import Problem, UsageError
-from loadwatch.read import ParsedCache, read_activities
-from loadwatch.result import Analysis, current_findings, fails, focus
+from loadwatch.read import ParsedCache, ReadResult, read_activities
+from loadwatch.result import LATEST_WITH_RUNS, Analysis, current_findings, fails, present
 from loadwatch.roster import Roster, RosterAthlete
 from loadwatch.rules import RULES
+from loadwatch.rules.symptoms import find_symptom_log
 from loadwatch.schema import SEVERITIES, severity_rank
-from loadwatch.settings import find_config, read_settings
+from loadwatch.settings import Settings, find_config, read_settings
 from loadwatch.sources import estimate_files
 
 SUMMARY_NAME = "summary.json"
@@ -70,8 +82,8 @@ RESERVED_SLUGS = frozenset({"index", "summary"})
 #: Start of a report's error when the output folder itself refused it (full, read-only).
 _WRITE_FAILED = "output folder refused the report: "
 #: Row order and label of athletes without a current finding and of those not analysed.
-NO_FINDING, FAILED = "none", "failed"
-_STATUS_LABELS = {NO_FINDING: "No findings", FAILED: "No data"}
+NO_FINDING, STALE, FAILED = "none", "stale", "failed"
+_STATUS_LABELS = {NO_FINDING: "No findings", STALE: "No recent data", FAILED: "No data"}
 
 
 # --- file names ---------------------------------------------------------------------------
@@ -133,15 +145,29 @@ class AthleteSummary:
     findings: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
     files_read: int = 0
+    #: local day of the latest run (ISO date) and days from it to today (None: no run)
+    last_run: str | None = None
+    days_since_last_run: int | None = None
+    #: no run for more than the athlete's ``[report] stale_after_days``: "no recent data"
+    stale: bool = False
+    #: the athlete's today (ISO date) and the calendar week holding it
+    today: str | None = None
+    this_week: str | None = None
+    #: what ``week`` is: "This week", "Last week" or "Latest week with runs"
+    focus: str | None = None
     #: weeks against the pain log (loadwatch.outcomes.PackedWeeks), for the index only
     outcome_weeks: list[Any] | None = None
 
     @property
     def rank(self) -> int:
-        """Sort key: seek_care 3 ... info 0, no finding -1, not analysed -2."""
+        """Sort key: seek_care 3 ... info 0, no current finding -1, no recent data -2, not
+        analysed -3. A stale athlete's old findings are not current, so they never rank
+        beside this week's; a current red flag still does."""
         if self.status != "ok":
-            return -2
-        return severity_rank(self.severity) if self.severity else -1
+            return -3
+        if self.severity:
+            return severity_rank(self.severity)
+        return -2 if self.stale else -1
 
     @property
     def new_findings(self) -> int:
@@ -164,6 +190,8 @@ class BatchResult:
     previous_run: str | None
     #: one-line notices for the user (unreadable previous summary)
     notices: list[str] = field(default_factory=list)
+    #: athletes whose report and row were kept from the previous run (nothing changed)
+    reused: int = 0
     seconds: float = 0.0
 
     def flagged(self, fail_on: str) -> list[AthleteSummary]:
@@ -176,16 +204,20 @@ class BatchResult:
         return [a for a in self.athletes if a.status != "ok"]
 
     def counts_line(self) -> str:
-        """E.g. "3 athletes: 1 warning, 1 caution, 1 no data"."""
+        """E.g. "4 athletes: 1 warning, 1 caution, 1 no recent data, 1 no data"."""
         n = len(self.athletes)
         parts = []
         for sev in reversed(SEVERITIES):
             k = sum(a.status == "ok" and a.severity == sev for a in self.athletes)
             if k:
                 parts.append(f"{k} {sev.replace('_', ' ')}")
-        clear = sum(a.status == "ok" and a.severity is None for a in self.athletes)
+        clear = sum(a.status == "ok" and a.severity is None and not a.stale
+                    for a in self.athletes)
         if clear:
             parts.append(f"{clear} no findings")
+        old = sum(a.status == "ok" and a.severity is None and a.stale for a in self.athletes)
+        if old:
+            parts.append(f"{old} no recent data")
         if self.failed:
             parts.append(f"{len(self.failed)} no data")
         return f"{n} athlete{'s' if n != 1 else ''}: " + ", ".join(parts)
@@ -211,10 +243,16 @@ def _summarise(athlete: RosterAthlete, slug: str, a: Analysis) -> AthleteSummary
     out = AthleteSummary(athlete.name, slug, "ok", files_read=a.files_read,
                          problems=[{"source": p.source, "reason": p.reason} for p in a.problems])
     out.outcome_weeks = pack_weeks(athlete_weeks(a.weekly, a.findings, a.symptoms))
-    lead = focus(a.weekly)
+    now = present(a)
+    out.last_run = now.last_run.isoformat() if now.last_run else None
+    out.days_since_last_run = now.days_since_last_run
+    out.stale = now.stale
+    out.today, out.this_week = now.today.isoformat(), now.week
+    lead = now.focus
     if lead is None:
         return out
     cur = lead.row
+    out.focus = lead.label
     out.week = str(cur["week"])
     out.week_start = pd.Timestamp(cur["week_start"]).date().isoformat()
     out.distance_km = _num(cur["distance_km"])
@@ -247,8 +285,14 @@ def analyse_athlete(
     Raises :class:`UsageError` when none of the athlete's paths exists. ``batch``,
     ``export`` and ``evaluate`` all analyse an athlete through this one function.
     """
-    from loadwatch.pipeline import analyse
+    return _analyse(athlete, cache=cache, today=today)
 
+
+def _resolve(athlete: RosterAthlete) -> tuple[list[Path], Settings]:
+    """The athlete's paths that exist and their settings (their own name if none is set).
+
+    Raises :class:`UsageError` when none of the paths exists or the settings are bad.
+    """
     existing = [p for p in athlete.paths if p.exists()]
     if not existing:
         shown = ", ".join(str(p) for p in athlete.paths)
@@ -256,7 +300,18 @@ def analyse_athlete(
     settings = read_settings(athlete.config, search=existing)
     if not settings.name:
         settings = dataclasses.replace(settings, name=athlete.name)
-    a = analyse(existing, settings=settings, jobs=1, cache=cache, today=today)
+    return existing, settings
+
+
+def _analyse(
+    athlete: RosterAthlete, *, cache: ParsedCache | None = None, today: dt.date | None = None,
+    read: ReadResult | None = None,
+) -> Analysis:
+    """:func:`analyse_athlete`, from files the batch has already read when ``read`` is given."""
+    from loadwatch.pipeline import analyse
+
+    existing, settings = _resolve(athlete)
+    a = analyse(existing, settings=settings, jobs=1, cache=cache, today=today, read=read)
     missing = [p for p in athlete.paths if not p.exists()]
     a.problems = [Problem(str(p), "no such file or folder") for p in missing] + a.problems
     return a
@@ -265,16 +320,17 @@ def analyse_athlete(
 def athlete_report(
     athlete: RosterAthlete, slug: str, outdir: Path, *, cache: ParsedCache | None = None,
     weeks: int = 16, units: str = "km", today: dt.date | None = None,
+    read: ReadResult | None = None,
 ) -> AthleteSummary:
     """Analyse one athlete, write ``outdir/<slug>.html``, and summarise; never raises.
 
-    Reading goes through ``cache``, which the batch has already filled (phase 1), so this
-    is the part run once per athlete in the athlete pool.
+    ``read`` is the athlete's files as the batch read them (so they are read once);
+    without it they are read here, through ``cache``.
     """
     from loadwatch.report import write_report
 
     try:
-        a = analyse_athlete(athlete, cache=cache, today=today)
+        a = _analyse(athlete, cache=cache, today=today, read=read)
     except UsageError as exc:
         return AthleteSummary(athlete.name, slug, FAILED, error=str(exc))
     except (Terminated, KeyboardInterrupt):
@@ -296,13 +352,15 @@ def athlete_report(
 
 def _athlete_job(
     athlete: RosterAthlete, slug: str, outdir: Path, cache_dir: str | None, weeks: int,
-    units: str, today: dt.date | None,
+    units: str, today: dt.date | None, read: ReadResult | None = None,
 ) -> AthleteSummary:
-    """:func:`athlete_report` in a worker process, with its own connection to the cache."""
+    """:func:`athlete_report` in a worker process: from ``read`` when the batch read the
+    files, else through its own connection to the cache."""
     from loadwatch.cache import Cache
 
-    if cache_dir is None:
-        return athlete_report(athlete, slug, outdir, weeks=weeks, units=units, today=today)
+    if read is not None or cache_dir is None:
+        return athlete_report(athlete, slug, outdir, weeks=weeks, units=units, today=today,
+                              read=read)
     with Cache(cache_dir, rebuild=False) as cache:  # never delete the shared store
         return athlete_report(athlete, slug, outdir, cache=cache, weeks=weeks, units=units,
                               today=today)
@@ -355,15 +413,16 @@ def run_batch(
 ) -> BatchResult:
     """Analyse every athlete of ``roster`` and write their reports, summary.json, index.html.
 
-    Two phases: every athlete's files are parsed into ``cache`` first, in ``jobs``
-    processes (only new or changed files are parsed; ``progress``, a
-    :class:`loadwatch.progress.Progress`, shows it), then each athlete is analysed from the
-    cache and their report rendered, athletes spread over ``jobs`` processes. With
-    ``cache=None`` a temporary cache carries the parsed files between the phases.
+    Only what changed is redone (:mod:`loadwatch.incremental`): an athlete whose files,
+    settings, date and options are those of the previous run into ``outdir`` keeps its
+    report and row. For each other athlete, in turn, their files are read once in this
+    process (only new or changed files are parsed, in the batch's one pool of ``jobs``
+    processes; ``progress``, a :class:`loadwatch.progress.Progress`, shows it), then
+    analysed and their report drawn in that same pool while the next athlete is read.
     ``weeks`` and ``units`` are the reports'; ``today`` is "now" for every athlete
     (default: today in each one's zone); ``config`` the settings of athletes whose roster
     entry names none and whose first folder has no loadwatch.toml. With ``scheduler`` (a
-    dask.distributed address) both phases run as tasks on that cluster instead
+    dask.distributed address) the athletes to redo run as tasks on that cluster instead
     (:mod:`loadwatch.cluster`), for the same outputs. Raises
     :class:`UsageError` only when ``outdir`` cannot be created, and
     :class:`OutputsNotWritten` when the outputs cannot be written (nothing is replaced
@@ -381,47 +440,28 @@ def run_batch(
     if config is not None:
         roster = with_default_config(roster, Path(config))
     slugs = assign_slugs([a.name for a in roster.athletes])
-    sink = None
+    estimates = [_estimate(a) for a in roster.athletes]
     if progress is not None:
-        progress.add_total(sum(_estimate(a) for a in roster.athletes))
-        sink = _Prepaid(progress)
+        progress.add_total(sum(estimates))
 
-    with contextlib.ExitStack() as stack:
-        staging = stack.enter_context(_Staging(out))
-        if cache is None:  # --no-cache: a throwaway cache carries phase 1 into phase 2
-            from loadwatch.cache import Cache
-
-            scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="loadwatch-"))
-            cache = stack.enter_context(Cache(scratch))
-        # phase 1: parse every athlete's new files, file-parallel, into the cache
-        unread: dict[str, str] = {}
-        for athlete in roster.athletes if scheduler is None else ():  # cluster: in phase 2
-            if progress is not None:
-                progress.set_label(athlete.name)
-            failure = _prefetch(athlete, jobs=jobs, cache=cache, progress=sink)
-            if failure:
-                unread[athlete.name] = failure
-        # phase 2: analyse and render each athlete, athlete-parallel, reading the cache;
-        # reports go to the staging folder until every output is written
-        if scheduler is not None:
-            from loadwatch.cluster import cluster_reports
-
-            rows = cluster_reports(scheduler, roster, slugs, staging.path, cache=cache,
-                                   weeks=weeks, units=units, today=today, progress=progress)
+    with _Staging(out) as staging:
+        squad = _Squad(roster, slugs, estimates, out, staging.path, progress=progress,
+                       weeks=weeks, units=units, today=today)
+        if scheduler is None:
+            squad.run_local(jobs=jobs, cache=cache)
         else:
-            rows = _reports(roster, slugs, staging.path, cache=cache, jobs=jobs, weeks=weeks,
-                            units=units, today=today)
-        for row in rows:
-            if row.name in unread and row.status == "ok":
-                row.error = unread[row.name]
+            squad.run_cluster(scheduler, cache=cache)
+        rows = squad.rows()
         staging.check(rows)
         _finish(rows, previous, progress)
         generated = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         result = BatchResult(rows, out / INDEX_NAME, out / SUMMARY_NAME, generated,
-                             previous_run, notices)
+                             previous_run, notices, reused=squad.reused)
         staging.write(SUMMARY_NAME, summary_json(result, roster))
+        staging.write(MANIFEST_NAME, manifest_json(squad.manifest()))
         staging.write(INDEX_NAME, render_index(result, units=units))
-        staging.commit([r.report for r in rows if r.report] + [SUMMARY_NAME, INDEX_NAME])
+        staging.commit([r.report for r in rows if r.report]
+                       + [SUMMARY_NAME, MANIFEST_NAME, INDEX_NAME])
     result.seconds = time.perf_counter() - started
     return result
 
@@ -437,7 +477,12 @@ def _finish(rows: list[AthleteSummary], previous: set[tuple[str, str, str]] | No
     for row in rows:
         for f in row.findings:
             f["new"] = previous is not None and (row.name, f["rule"], f["week"]) not in previous
-    rows.sort(key=lambda r: (-r.rank, r.name.casefold()))
+    def since(r: AthleteSummary) -> float:  # stale athletes: the most recently active first
+        if r.rank != -2:
+            return 0.0
+        return float("inf") if r.days_since_last_run is None else r.days_since_last_run
+
+    rows.sort(key=lambda r: (-r.rank, since(r), r.name.casefold()))
 
 
 def _estimate(athlete: RosterAthlete) -> int:
@@ -448,22 +493,279 @@ def _estimate(athlete: RosterAthlete) -> int:
         return 0
 
 
-def _prefetch(athlete: RosterAthlete, *, jobs: int, cache: ParsedCache,
-              progress: Any) -> str | None:
-    """Phase 1 for one athlete: parse their new files into ``cache``; never raises.
+@dataclass
+class _Plan:
+    """One athlete before any file is read: where, with which settings, and the keys of
+    :mod:`loadwatch.incremental` (``input`` once the files are read)."""
 
-    Whatever goes wrong here (a hostile folder, a bug in a reader) is this athlete's
-    problem: returned as a one-line note for their row, and phase 2 reads what it can.
-    """
+    existing: list[Path]
+    settings: Settings
+    base: str
+    stat: str | None
+    symptom_log: Path | None
+    input: str | None = None
+
+
+def _renderer() -> str:
+    """The function that writes reports, by name (part of the base key)."""
+    from loadwatch import report
+
+    fn = report.write_report
+    return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', '?')}"
+
+
+class _Pool:
+    """The batch's one worker pool (:func:`loadwatch.lifetime.new_pool`: workers die with
+    this process), started on first use and shared by parsing and reports, so a batch
+    pays the start-up of ``jobs`` interpreters (pandas, matplotlib) once, not per athlete
+    or per phase. Left by an exception (SIGTERM: :class:`Terminated`) it cancels what is
+    queued and stops the workers."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.pool: Any = None
+
+    def submit(self, fn: Any, *args: Any) -> Any:
+        if self.pool is None:
+            self.pool = new_pool(self.jobs)
+        return self.pool.submit(fn, *args)
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if self.pool is None:
+            return
+        if kind is None:
+            self.pool.shutdown(wait=True)
+        else:
+            stop_pool(self.pool)
+
+
+class _Squad:
+    """The athletes of one run: which keep last run's report, and the rows of the others."""
+
+    def __init__(self, roster: Roster, slugs: Sequence[str], estimates: Sequence[int],
+                 out: Path, staging: Path, *, progress: Any, weeks: int, units: str,
+                 today: dt.date | None) -> None:
+        self.roster = roster
+        self.pairs = list(zip(roster.athletes, slugs, strict=True))
+        self.estimates = list(estimates)
+        self.out = out
+        self.staging = staging
+        self.progress = progress
+        self.sink = _Prepaid(progress) if progress is not None else None
+        self.weeks, self.units, self.today = weeks, units, today
+        self.previous = read_manifest(out)
+        self.renderer = _renderer()
+        self._rows: list[AthleteSummary | None] = [None] * len(self.pairs)
+        self.plans: dict[int, _Plan] = {}
+        self.kept: dict[int, Entry] = {}  # athletes whose report was kept
+        self.unread: dict[int, str] = {}  # athletes whose reading stopped early
+
+    @property
+    def reused(self) -> int:
+        return len(self.kept)
+
+    # -- keys and reuse ----------------------------------------------------------------
+
+    def plan(self, n: int) -> _Plan | None:
+        """Settings and keys of athlete ``n``; None when they cannot be had (no path
+        exists, bad settings): :func:`athlete_report` then says why in their row."""
+        athlete, slug = self.pairs[n]
+        try:
+            existing, settings = _resolve(athlete)
+            log = find_symptom_log(existing)
+            base = base_key(athlete, slug, settings, weeks=self.weeks, units=self.units,
+                            today=self.today, renderer=self.renderer)
+            stat_ = stat_key(athlete.paths, [log] if log is not None else [])
+        except (Terminated, KeyboardInterrupt):
+            raise
+        except Exception:
+            return None
+        plan = _Plan(existing, settings, base, stat_, log)
+        self.plans[n] = plan
+        return plan
+
+    def keep(self, n: int, plan: _Plan | None) -> bool:
+        """Keep athlete ``n``'s previous report and row when its keys match (by stat, or by
+        input once read) and the report is still the one it was; link it into staging."""
+        if plan is None:
+            return False
+        slug = self.pairs[n][1]
+        entry = self.previous.get(slug)
+        if entry is None or not entry.matches(plan.base, stat=plan.stat, input=plan.input):
+            return False
+        row = _row_from(entry.row)
+        if row is None or not _stage_copy(self.out / entry.report, self.staging / entry.report,
+                                          entry.report_sha256):
+            return False
+        self._rows[n] = row
+        # keep what is known: an input key learnt this run, the stat key of this walk
+        self.kept[n] = dataclasses.replace(entry, stat=plan.stat,
+                                           input=plan.input or entry.input)
+        return True
+
+    def advance(self, n: int) -> None:
+        """Count athlete ``n``'s files as done (their files were not read)."""
+        if self.progress is not None:
+            self.progress.advance(self.estimates[n], cached=self.estimates[n])
+
+    # -- the local pool ----------------------------------------------------------------
+
+    def run_local(self, *, jobs: int, cache: ParsedCache | None) -> None:
+        """Each athlete in turn: keep, or read (in this process, parsing misses in the
+        pool) then analyse and report in the pool while the next one is read."""
+        cache_dir = getattr(cache, "directory", None)
+        if getattr(cache, "_db", True) is None:  # a cache that could not be opened
+            cache_dir = None
+        parallel = jobs > 1
+        with _Pool(jobs) as pool:
+            queued: list[tuple[int, Any]] = []
+            for n, (athlete, slug) in enumerate(self.pairs):
+                if self.progress is not None:
+                    self.progress.set_label(athlete.name)
+                plan = self.plan(n)
+                if self.keep(n, plan):
+                    self.advance(n)
+                    continue
+                read = self._read(n, plan, jobs=jobs, cache=cache,
+                                  pool=pool if parallel else None)
+                if read is not None and plan is not None:
+                    plan.input = input_key(read, plan.symptom_log)
+                    if self.keep(n, plan):
+                        continue
+                folder = None if read is not None else cache_dir
+                args = (athlete, slug, self.staging, folder, self.weeks, self.units,
+                        self.today, read)
+                job: Any = None
+                if parallel and (read is not None or cache_dir is not None or cache is None):
+                    with contextlib.suppress(Exception):  # a broken pool: do it here
+                        job = pool.submit(_athlete_job, *args)
+                if job is None:
+                    job = athlete_report(athlete, slug, self.staging, cache=cache,
+                                         weeks=self.weeks, units=self.units, today=self.today,
+                                         read=read)
+                queued.append((n, job))
+            for n, job in queued:
+                if isinstance(job, AthleteSummary):
+                    self._rows[n] = job
+                    continue
+                try:
+                    self._rows[n] = job.result()
+                except Exception:  # a killed worker (not SIGTERM): do this athlete here
+                    athlete, slug = self.pairs[n]
+                    self._rows[n] = athlete_report(athlete, slug, self.staging, cache=cache,
+                                                   weeks=self.weeks, units=self.units,
+                                                   today=self.today)
+
+    def _read(self, n: int, plan: _Plan | None, *, jobs: int, cache: ParsedCache | None,
+              pool: _Pool | None) -> ReadResult | None:
+        """Athlete ``n``'s files, read once; None (and a note for the row when reading
+        broke) when the report must read them itself. Never raises for the athlete."""
+        if plan is None:
+            self.advance(n)
+            return None
+        try:
+            return read_activities(plan.existing, timezone=plan.settings.timezone, jobs=jobs,
+                                   cache=cache, progress=self.sink, pool=pool)
+        except (Terminated, KeyboardInterrupt):
+            raise
+        except UsageError:  # a bad time zone: the report's own reading says so
+            return None
+        except Exception as exc:  # a hostile folder, a bug in a reader: this athlete's
+            self.unread[n] = f"reading stopped early: {type(exc).__name__}: {exc}"
+            return None
+
+    # -- a dask cluster ----------------------------------------------------------------
+
+    def run_cluster(self, address: str, *, cache: ParsedCache | None) -> None:
+        """Keep by stat key here; the others as tasks on the cluster (they write their
+        reports into staging, on the shared filesystem)."""
+        from loadwatch.cluster import cluster_reports
+
+        todo = []
+        for n in range(len(self.pairs)):
+            if self.keep(n, self.plan(n)):
+                self.advance(n)
+            else:
+                todo.append(n)
+        if not todo:
+            return
+        sub = dataclasses.replace(self.roster, athletes=tuple(self.pairs[n][0] for n in todo))
+        got = cluster_reports(address, sub, [self.pairs[n][1] for n in todo], self.staging,
+                              cache=cache, weeks=self.weeks, units=self.units,
+                              today=self.today, progress=self.progress)
+        by_slug = {row.slug: row for row in got}
+        for n in todo:
+            athlete, slug = self.pairs[n]
+            self._rows[n] = by_slug.get(slug) or AthleteSummary(
+                athlete.name, slug, FAILED, error="the cluster returned no result")
+
+    # -- results -----------------------------------------------------------------------
+
+    def rows(self) -> list[AthleteSummary]:
+        """One row per athlete, in roster order; a note where reading stopped early."""
+        rows = []
+        for n, row in enumerate(self._rows):
+            assert row is not None
+            if n in self.unread and row.status == "ok":
+                row.error = self.unread[n]
+            rows.append(row)
+        return rows
+
+    def manifest(self) -> dict[str, Entry]:
+        """The entries of this run: kept athletes' and those whose fresh report can be
+        kept next time (analysed, report written, nothing went wrong)."""
+        entries = {}
+        for n, row in enumerate(self._rows):
+            slug = self.pairs[n][1]
+            plan = self.plans.get(n)
+            if row is None or plan is None or row.status != "ok" or not row.report or row.error:
+                continue
+            if n in self.kept:
+                entry = self.kept[n]
+            else:
+                try:
+                    digest = file_sha256(self.staging / row.report)
+                except OSError:
+                    continue
+                entry = Entry(plan.base, plan.stat, plan.input, row.report, digest, {})
+            entries[slug] = dataclasses.replace(entry, row=dataclasses.asdict(row))
+        return entries
+
+
+def _row_from(doc: Any) -> AthleteSummary | None:
+    """A summary row as the manifest kept it; None when it is not one (another shape)."""
     try:
-        existing = [p for p in athlete.paths if p.exists()]
-        if existing:
-            read_activities(existing, jobs=jobs, cache=cache, progress=progress)
-    except (Terminated, KeyboardInterrupt):
-        raise
-    except Exception as exc:
-        return f"reading stopped early: {type(exc).__name__}: {exc}"
-    return None
+        row = AthleteSummary(**doc)
+        if row.outcome_weeks is not None:
+            row.outcome_weeks = [(str(ws), bool(p), [list(f) for f in fs])
+                                 for ws, p, fs in row.outcome_weeks]
+    except (TypeError, ValueError):
+        return None
+    if row.status != "ok" or not row.report or row.error:
+        return None
+    return row
+
+
+def _stage_copy(source: Path, staged: Path, sha256: str) -> bool:
+    """Put last run's report into the staging folder (a hard link, else a copy) when it is
+    a regular file with the content the manifest names; False (nothing staged) if not."""
+    try:
+        if not stat.S_ISREG(os.lstat(source).st_mode):
+            return False
+        try:
+            os.link(source, staged)
+        except OSError:
+            shutil.copyfile(source, staged)
+        if file_sha256(staged) == sha256:
+            return True
+    except OSError:
+        pass
+    with contextlib.suppress(OSError):
+        staged.unlink()
+    return False
 
 
 class OutputsNotWritten(Exception):
@@ -504,7 +806,10 @@ class _Staging:
     def __enter__(self) -> _Staging:
         self._remove_stale()
         try:
-            self.path = Path(tempfile.mkdtemp(prefix=self._prefix(), dir=self.out))
+            # a plain mkdir (the umask's mode), not mkdtemp's 0700: cluster workers running
+            # as another user write the reports into this folder
+            self.path = self.out / f"{self._prefix()}{uuid.uuid4().hex[:12]}"
+            self.path.mkdir()
         except OSError as exc:
             raise OutputsNotWritten(
                 f"cannot write to {self.out}: {exc.strerror or exc}; nothing was replaced"
@@ -584,35 +889,6 @@ def with_default_config(roster: Roster, config: Path) -> Roster:
     return dataclasses.replace(roster, athletes=athletes)
 
 
-def _reports(
-    roster: Roster, slugs: Sequence[str], out: Path, *, cache: ParsedCache, jobs: int,
-    weeks: int, units: str, today: dt.date | None,
-) -> list[AthleteSummary]:
-    """One :func:`athlete_report` per athlete; in a process pool when ``jobs`` > 1.
-
-    Rendering a report (mostly drawing its figures) costs far more than analysing from a
-    warm cache, so athletes are spread over the cores. Workers share the cache through its
-    folder (SQLite allows concurrent readers); a cache without a folder keeps it serial.
-    """
-    pairs = list(zip(roster.athletes, slugs, strict=True))
-    cache_dir = getattr(cache, "directory", None)
-    workers = min(jobs, len(pairs))
-    if workers < 2 or cache_dir is None or getattr(cache, "_db", True) is None:
-        return [athlete_report(a, s, out, cache=cache, weeks=weeks, units=units, today=today)
-                for a, s in pairs]
-    with worker_pool(workers) as pool:
-        futures = [pool.submit(_athlete_job, a, s, out, str(cache_dir), weeks, units, today)
-                   for a, s in pairs]
-        rows = []
-        for (a, s), fut in zip(pairs, futures, strict=True):
-            try:
-                rows.append(fut.result())
-            except Exception:  # a killed worker (not SIGTERM): do this athlete here
-                rows.append(athlete_report(a, s, out, cache=cache, weeks=weeks, units=units,
-                                           today=today))
-    return rows
-
-
 def summary_json(result: BatchResult, roster: Roster) -> str:
     """summary.json: the index's content for scripts (distances in km)."""
     doc = {
@@ -644,6 +920,9 @@ class IndexRow:
     more: str
     new: int
     note: str
+    #: "Sun 4 Jul 2021" and "1,976 days ago" ("–" and "" without a run)
+    last_run: str = "–"
+    last_run_ago: str = ""
 
 
 def _change_text(pct: float | None, prev: float | None, cur: float | None) -> str:
@@ -656,6 +935,7 @@ def _change_text(pct: float | None, prev: float | None, cur: float | None) -> st
 
 def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
     """The rows of the index, in its order, formatted for ``units`` ("km" or "mi")."""
+    from loadwatch import format as fmt
     from loadwatch.format import message
     from loadwatch.report.context import SEVERITY_LABELS, units_for
 
@@ -666,7 +946,7 @@ def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
             rows.append(IndexRow(a.name, None, FAILED, _STATUS_LABELS[FAILED], "–", "–", "–",
                                  a.error or "could not be analysed", "", 0, ""))
             continue
-        token = a.severity or NO_FINDING
+        token = a.severity or (STALE if a.stale else NO_FINDING)
         label = SEVERITY_LABELS.get(token, _STATUS_LABELS.get(token, token))
         if a.findings:
             top = a.findings[0]
@@ -674,6 +954,8 @@ def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
             finding = f"{title}: {message(top, u)}"
             rest = len(a.findings) - 1
             more = f"and {rest} more this week" if rest else ""
+        elif a.stale or a.focus == LATEST_WITH_RUNS:
+            finding, more = fmt.no_runs_since(a.last_run, a.days_since_last_run) + ".", ""
         else:
             finding, more = "Nothing flagged this week.", ""
         notes = []
@@ -686,6 +968,7 @@ def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
             a.name, a.report, token, label, a.week or "–", u.fd(a.distance_km),
             _change_text(a.change_pct, a.previous_distance_km, a.distance_km),
             finding, more, a.new_findings, "; ".join(notes),
+            fmt.long_day(a.last_run) if a.last_run else "–", fmt.days_ago(a.days_since_last_run),
         ))
     return rows
 
@@ -696,7 +979,13 @@ def render_index(result: BatchResult, *, units: str = "km") -> str:
     from loadwatch.wording import DISCLAIMER, NOT_DETECTION_SQUAD, RED_FLAG_ACTION, RED_FLAGS
 
     css = stylesheet()
+    from loadwatch import format as fmt
+
+    # every athlete's today is the same unless their zones straddle midnight
+    todays = sorted({(a.today, a.this_week) for a in result.athletes if a.today})
+    today, this_week = (fmt.long_day(todays[-1][0]), todays[-1][1]) if todays else ("–", "–")
     return TEMPLATES.get_template(INDEX_NAME).render(
+        today=today, this_week=this_week,
         rows=index_rows(result, units), css=css, generated=_when(result.generated),
         previous_run=result.previous_run, counts=result.counts_line(),
         red_flags=RED_FLAGS, red_flag_action=RED_FLAG_ACTION, disclaimer=DISCLAIMER,

@@ -1,34 +1,38 @@
-"""``batch --scheduler``: a roster's work as tasks on an existing dask.distributed cluster.
+"""Roster work as tasks on an existing dask.distributed cluster (``--scheduler``).
 
-Without a scheduler nothing here is imported and the batch runs on the local process
-pool. With one (``--scheduler tcp://host:8786``, ``LOADWATCH_SCHEDULER``, or
-``scheduler`` in the roster's ``[cluster]`` table, in that order), each athlete is two
-tasks:
+Without a scheduler nothing here is imported and ``batch`` and ``export`` run in this
+process and its local pool. With one (``--scheduler tcp://host:8786``,
+``LOADWATCH_SCHEDULER``, or ``scheduler`` in the roster's ``[cluster]`` table, in that
+order: :func:`scheduler_address`), :func:`cluster_map` makes each athlete two tasks:
 
 1. *scan* (:func:`scan_athlete`): on a worker, walk the athlete's paths and hash every
    file; the keys come back to the client, which looks them up in its cache;
-2. *report* (:func:`report_athlete`): on a worker, the cached payloads travel with the
-   task, the misses are parsed there, the athlete is analysed and the report written
-   (atomically) by :func:`loadwatch.batch.athlete_report`, exactly as a local run does;
-   the row and the freshly parsed payloads come back, and the client stores those.
+2. *work*: on a worker, the cached payloads travel with the task, the misses are parsed
+   there, and the athlete's job runs: for ``batch`` :func:`loadwatch.batch.athlete_report`
+   (analyse, write the report atomically), for ``export``
+   :func:`loadwatch.export.export_athlete` (analyse, write the athlete's Parquet files
+   into the export's staging folder), exactly the functions a local run calls; the
+   result and the freshly parsed payloads come back, and the client stores those.
 
 So the client alone opens the SQLite cache (no two machines ever write one file), the
-reports are the bytes a local run writes, and a worker that dies mid-task costs nothing
-but the retry Dask makes of its tasks (``allowed-failures``). Inputs and the output
-folder must be readable (and the output folder writable) at the same path on every
-worker: a shared filesystem. A path the client sees but a worker cannot read makes the
-athlete's row say so, naming the path and the worker.
+outputs are the bytes a local run writes, and a worker that dies mid-task costs nothing
+but the retry Dask makes of its tasks (``allowed-failures``); outputs become visible
+only when the client commits the whole run. Inputs and the output folder must be
+readable (and the output folder writable) at the same path on every worker: a shared
+filesystem. A path the client sees but a worker cannot read makes the athlete's result
+say so, naming the path and the worker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from loadwatch.problems import UsageError
 
@@ -40,6 +44,12 @@ if TYPE_CHECKING:
 ENV_SCHEDULER = "LOADWATCH_SCHEDULER"
 #: How long the client waits for the scheduler to answer [s].
 CONNECT_TIMEOUT_S = 20
+#: What a worker needs in common with the client, said wherever a worker lacks it.
+SHARED_FS = "on a filesystem the workers share, at the same path"
+
+R = TypeVar("R")
+#: One athlete's work: called on a worker with ``cache=`` the payloads the client sent.
+Job = Callable[..., R]
 
 
 def scheduler_address(option: str | None, roster: Roster | None = None) -> str | None:
@@ -56,7 +66,7 @@ def _distributed() -> Any:
         import distributed
     except ImportError:
         raise UsageError(
-            "batch --scheduler needs dask.distributed: pip install 'loadwatch[cluster]'"
+            "--scheduler needs dask.distributed: pip install 'loadwatch[cluster]'"
         ) from None
     return distributed
 
@@ -78,7 +88,8 @@ def _readable(path: Path) -> bool:
     return path.exists() and os.access(path, os.R_OK)
 
 
-def _worker_name() -> str:
+def worker_name() -> str:
+    """The address of the Dask worker running this code ("this process" outside one)."""
     try:
         from distributed import get_worker
 
@@ -92,7 +103,7 @@ def scan_athlete(paths: Sequence[Path]) -> Scan:
     from loadwatch.read import item_key
     from loadwatch.sources import Item, iter_items
 
-    scan = Scan(_worker_name())
+    scan = Scan(worker_name())
     readable: list[str] = []
     for p in paths:
         (readable if _readable(Path(p)) else scan.unreadable).append(str(p))
@@ -116,17 +127,10 @@ class _Relay:
         self.fresh.update(items)
 
 
-def report_athlete(
-    athlete: RosterAthlete, slug: str, outdir: Path, hits: Mapping[str, Any], weeks: int,
-    units: str, today: dt.date | None,
-) -> tuple[AthleteSummary, dict[str, tuple[int, Any]]]:
-    """:func:`loadwatch.batch.athlete_report` on a worker; also the files it had to parse."""
-    from loadwatch.batch import athlete_report
-
+def run_job(job: Job[R], hits: Mapping[str, Any]) -> tuple[R, dict[str, tuple[int, Any]]]:
+    """``job(cache=...)`` on a worker, reading ``hits``; also the files it had to parse."""
     relay = _Relay(hits)
-    row = athlete_report(athlete, slug, outdir, cache=relay, weeks=weeks, units=units,
-                         today=today)
-    return row, relay.fresh
+    return job(cache=relay), relay.fresh
 
 
 # --- the client ---------------------------------------------------------------------------
@@ -140,10 +144,71 @@ def _connect(address: str) -> Any:
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
 
 
-def _failed(athlete: RosterAthlete, slug: str, error: str) -> AthleteSummary:
-    from loadwatch.batch import FAILED, AthleteSummary
+def cluster_map(
+    address: str, athletes: Sequence[RosterAthlete], jobs: Sequence[Job[R]],
+    failed: Callable[[int, str], R], *, cache: ParsedCache | None, what: str,
+    progress: Any = None,
+) -> list[R]:
+    """``jobs[n](cache=...)`` for every athlete ``n`` on the cluster, results in order.
 
-    return AthleteSummary(athlete.name, slug, FAILED, error=error)
+    A scan task first finds each athlete's files, so only the payloads their job reads
+    travel with it (cache misses are parsed on the worker and stored here). Anything
+    about one athlete (a path the workers cannot read, a task that failed on every
+    retry) becomes ``failed(n, error)``. ``what`` names the command in messages and task
+    keys. Raises :class:`UsageError` when dask.distributed is missing or the scheduler
+    cannot be reached.
+    """
+    client = _connect(address)
+    run = uuid.uuid4().hex[:8]
+    results: list[R | None] = [None] * len(athletes)
+    try:
+        distributed = _distributed()
+        scans = {
+            client.submit(scan_athlete, a.paths, key=f"loadwatch-scan-{run}-{n}", pure=False): n
+            for n, a in enumerate(athletes)
+        }
+        works: dict[Any, int] = {}
+        files: dict[int, tuple[int, int]] = {}  # athlete -> (files, of which cached)
+        pending = distributed.as_completed(list(scans), loop=client.loop)
+        for fut in pending:
+            if fut in scans:
+                n = scans[fut]
+                try:
+                    scan = fut.result()
+                except Exception as exc:
+                    results[n] = failed(n, f"the cluster could not scan the files: {exc}")
+                    continue
+                lost = [p for p in scan.unreadable if Path(p).exists()]
+                if lost:
+                    results[n] = failed(n, (
+                        f"worker {scan.worker} cannot read {', '.join(lost)} ({what} "
+                        f"--scheduler needs the files {SHARED_FS})"))
+                    continue
+                hits = cache.get_many(scan.keys) if cache is not None else {}
+                task = client.submit(run_job, jobs[n], hits,
+                                     key=f"loadwatch-{what}-{run}-{n}", pure=False)
+                works[task] = n
+                files[n] = (len(scan.keys), len(hits))
+                pending.add(task)
+                continue
+            n = works[fut]
+            try:
+                result, fresh = fut.result()
+            except Exception as exc:  # e.g. KilledWorker: every retry lost its worker
+                results[n] = failed(n, f"internal error on the cluster: "
+                                       f"{type(exc).__name__}: {exc}")
+            else:
+                if cache is not None and fresh:
+                    cache.put_many(fresh)
+                results[n] = result
+            if progress is not None:
+                done = sum(r is not None for r in results)
+                progress.set_label(f"{done}/{len(athletes)} athletes")
+                total, cached = files.get(n, (0, 0))
+                progress.advance(total, cached=cached)
+    finally:
+        client.close()
+    return [r for r in results if r is not None]
 
 
 def cluster_reports(
@@ -151,63 +216,17 @@ def cluster_reports(
     cache: ParsedCache | None, weeks: int, units: str, today: dt.date | None,
     progress: Any = None,
 ) -> list[AthleteSummary]:
-    """One row per athlete of ``roster``, in roster order, computed on the cluster.
+    """``batch --scheduler``: one :func:`loadwatch.batch.athlete_report` row per athlete
+    of ``roster``, in roster order, each report written into ``out`` by a worker."""
+    from loadwatch.batch import FAILED, AthleteSummary, athlete_report
 
-    Raises :class:`UsageError` when dask.distributed is missing or the scheduler cannot
-    be reached; anything about one athlete (a path the workers cannot read, a task that
-    failed on every retry) becomes that athlete's row.
-    """
-    client = _connect(address)
-    run = uuid.uuid4().hex[:8]
     athletes = list(roster.athletes)
-    rows: list[AthleteSummary | None] = [None] * len(athletes)
-    try:
-        distributed = _distributed()
-        scans = {
-            client.submit(scan_athlete, a.paths, key=f"loadwatch-scan-{run}-{n}", pure=False): n
-            for n, a in enumerate(athletes)
-        }
-        reports: dict[Any, int] = {}
-        files: dict[int, tuple[int, int]] = {}  # athlete -> (files, of which cached)
-        pending = distributed.as_completed(list(scans), loop=client.loop)
-        for fut in pending:
-            if fut in scans:
-                n = scans[fut]
-                a, slug = athletes[n], slugs[n]
-                try:
-                    scan = fut.result()
-                except Exception as exc:
-                    rows[n] = _failed(a, slug, f"the cluster could not scan the files: {exc}")
-                    continue
-                lost = [p for p in scan.unreadable if Path(p).exists()]
-                if lost:
-                    rows[n] = _failed(a, slug, (
-                        f"worker {scan.worker} cannot read {', '.join(lost)} (batch "
-                        "--scheduler needs the files on a filesystem the workers share, "
-                        "at the same path)"))
-                    continue
-                hits = cache.get_many(scan.keys) if cache is not None else {}
-                task = client.submit(report_athlete, a, slug, out, hits, weeks, units, today,
-                                     key=f"loadwatch-report-{run}-{n}", pure=False)
-                reports[task] = n
-                files[n] = (len(scan.keys), len(hits))
-                pending.add(task)
-                continue
-            n = reports[fut]
-            try:
-                row, fresh = fut.result()
-            except Exception as exc:  # e.g. KilledWorker: every retry lost its worker
-                rows[n] = _failed(athletes[n], slugs[n],
-                                  f"internal error on the cluster: {type(exc).__name__}: {exc}")
-            else:
-                if cache is not None and fresh:
-                    cache.put_many(fresh)
-                rows[n] = row
-            if progress is not None:
-                done = sum(r is not None for r in rows)
-                progress.set_label(f"{done}/{len(athletes)} athletes")
-                total, cached = files.get(n, (0, 0))
-                progress.advance(total, cached=cached)
-    finally:
-        client.close()
-    return [r for r in rows if r is not None]
+    jobs = [functools.partial(athlete_report, a, slug, out, weeks=weeks, units=units,
+                              today=today)
+            for a, slug in zip(athletes, slugs, strict=True)]
+
+    def failed(n: int, error: str) -> AthleteSummary:
+        return AthleteSummary(athletes[n].name, slugs[n], FAILED, error=error)
+
+    return cluster_map(address, athletes, jobs, failed, cache=cache, what="batch",
+                       progress=progress)

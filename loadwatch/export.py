@@ -20,16 +20,23 @@ Parquet lists: pandas reads them back as arrays, :func:`read_table` as lists.
 The export is atomic as a whole: it is written into a hidden sibling folder and renamed
 to ``DIR`` only when every file and ``export.json`` are complete, so a killed export never
 looks like a finished one. pyarrow is an optional extra (``loadwatch[export]``).
+
+With a scheduler (``export --scheduler``) each athlete is one task of
+:func:`loadwatch.cluster.cluster_map`: a worker runs :func:`export_athlete` (the function
+a local export runs) into the hidden folder, which must therefore be on a filesystem the
+workers share; this process then checks every file is there, writes ``export.json`` and
+renames. A worker that cannot see or write the folder fails the export, naming the path.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import shutil
-import tempfile
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +52,7 @@ if TYPE_CHECKING:
 
     from loadwatch.read import ParsedCache
     from loadwatch.result import Analysis
-    from loadwatch.roster import Roster
+    from loadwatch.roster import Roster, RosterAthlete
 
 MANIFEST_NAME = "export.json"
 #: Bumped when the layout or the manifest changes shape.
@@ -168,11 +175,76 @@ def read_table(directory: str | Path, name: str) -> pd.DataFrame:
 
 @dataclass
 class ExportResult:
-    """What :func:`export_analyses` wrote."""
+    """What :func:`export_analyses` or :func:`export` wrote."""
 
     directory: Path
     athletes: list[dict[str, Any]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class AthleteExport:
+    """One athlete's part of an export, as the process that wrote it reports it."""
+
+    name: str
+    slug: str
+    #: the athlete's export.json entry (files read, rows per table, problems) when written
+    entry: dict[str, Any] | None = None
+    #: why the athlete is not exported (their files, not the output folder)
+    error: str | None = None
+    #: the output folder refused a file: which, and why (the whole export then fails)
+    unwritten: str | None = None
+
+
+def write_athlete(name: str, slug: str, a: Analysis, staging: Path, *,
+                  where: str = "") -> AthleteExport:
+    """Write one athlete's tables into ``staging`` (an export being built); never raises
+    for the folder: an :class:`OSError` becomes ``unwritten``, naming the path.
+
+    ``staging`` must exist already: it is created by the process that commits the export,
+    so a worker that cannot see it (no shared filesystem) says so instead of writing a
+    private copy nobody reads. ``where`` ("worker tcp://...") starts those messages.
+    """
+    done = AthleteExport(name, slug)
+    if not staging.is_dir():
+        done.unwritten = f"{where or 'this process'} cannot see {staging}"
+        return done
+    tables = athlete_tables(a)
+    path = staging
+    try:
+        for tname, frame in tables.items():
+            path = staging / tname / f"{PARTITION}={slug}" / PART_NAME
+            write_table(frame, EXPORT_TABLES[tname], path, name)
+    except OSError as exc:
+        done.unwritten = (f"{where + ' ' if where else ''}cannot write {path}: "
+                          f"{exc.strerror or exc}")
+        return done
+    done.entry = {
+        "name": name, "slug": slug, "files_read": a.files_read,
+        "rows": {t: len(f) for t, f in tables.items()},
+        "problems": [{"source": p.source, "reason": p.reason} for p in a.problems],
+    }
+    return done
+
+
+def export_athlete(
+    athlete: RosterAthlete, slug: str, staging: Path, *, cache: ParsedCache | None = None,
+    today: dt.date | None = None, on_worker: bool = False,
+) -> AthleteExport:
+    """Analyse one roster athlete (:func:`loadwatch.batch.analyse_athlete`) and write their
+    tables into ``staging``: the one function a local and a cluster export both run."""
+    from loadwatch.batch import analyse_athlete
+
+    try:
+        a = analyse_athlete(athlete, cache=cache, today=today)
+    except UsageError as exc:
+        return AthleteExport(athlete.name, slug, error=str(exc))
+    where = ""
+    if on_worker:
+        from loadwatch.cluster import worker_name
+
+        where = f"worker {worker_name()}"
+    return write_athlete(athlete.name, slug, a, staging, where=where)
 
 
 def _swap_into_place(tmp: Path, target: Path) -> None:
@@ -188,41 +260,43 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def export_analyses(
-    analyses: Iterable[tuple[str, Analysis | str]], outdir: str | Path
-) -> ExportResult:
-    """Write the export of ``(name, Analysis or error message)`` pairs to ``outdir``.
+class _Staging:
+    """The hidden sibling folder an export is written into, renamed to the target only
+    when complete (:meth:`commit`) and removed in any case."""
 
-    An athlete given as an error message is listed as failed in export.json and has no
-    files. Raises :class:`UsageError` when ``outdir`` cannot be written or is a folder
-    that is not an earlier export.
-    """
-    from loadwatch.batch import assign_slugs
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # the folder becomes the export: the mode a plain mkdir gives (the umask), not
+            # mkdtemp's 0700, so the group (and workers running as another user) can use it
+            self.path = target.parent / f".{target.name}.partial-{uuid.uuid4().hex[:12]}"
+            self.path.mkdir()
+        except OSError as exc:
+            raise UsageError(f"cannot create {target}: {exc.strerror or exc}") from None
 
-    _arrow()
-    target = Path(outdir)
-    items = list(analyses)
-    slugs = assign_slugs([name for name, _ in items])
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-    except OSError as exc:
-        raise UsageError(f"cannot create {target}: {exc.strerror or exc}") from None
-    result = ExportResult(target)
-    try:
-        for (name, a), slug in zip(items, slugs, strict=True):
-            if isinstance(a, str):
-                result.failed.append((name, a))
+    def __enter__(self) -> _Staging:
+        return self
+
+    def commit(self, parts: Sequence[AthleteExport], hint: str = "") -> ExportResult:
+        """export.json and the rename; a refused or missing file fails it all instead.
+
+        Raises :class:`UsageError` naming the path; nothing was replaced then.
+        """
+        result = ExportResult(self.target)
+        for part in parts:
+            if part.unwritten:
+                raise UsageError(f"cannot write the export to {self.target}: {part.unwritten}"
+                                 f"{hint}; nothing was replaced")
+            if part.entry is None:
+                result.failed.append((part.name, part.error or "not exported"))
                 continue
-            tables = athlete_tables(a)
-            for tname, frame in tables.items():
-                path = tmp / tname / f"{PARTITION}={slug}" / PART_NAME
-                write_table(frame, EXPORT_TABLES[tname], path, name)
-            result.athletes.append({
-                "name": name, "slug": slug, "files_read": a.files_read,
-                "rows": {t: len(f) for t, f in tables.items()},
-                "problems": [{"source": p.source, "reason": p.reason} for p in a.problems],
-            })
+            for tname in part.entry["rows"]:
+                path = self.path / tname / f"{PARTITION}={part.slug}" / PART_NAME
+                if not path.is_file():
+                    raise UsageError(f"cannot write the export to {self.target}: {path} is "
+                                     f"missing{hint}; nothing was replaced")
+            result.athletes.append(part.entry)
         manifest = {
             "export_version": EXPORT_VERSION,
             "loadwatch_version": __version__,
@@ -236,22 +310,52 @@ def export_analyses(
                 for t, table in EXPORT_TABLES.items()
             },
         }
-        (tmp / MANIFEST_NAME).write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _swap_into_place(tmp, target)
-    except OSError as exc:
-        raise UsageError(f"cannot write the export to {target}: {exc.strerror or exc}") from None
-    finally:
+        try:
+            (self.path / MANIFEST_NAME).write_text(
+                json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            _swap_into_place(self.path, self.target)
+        except OSError as exc:
+            raise UsageError(f"cannot write the export to {self.target}: "
+                             f"{exc.strerror or exc}; nothing was replaced") from None
+        return result
+
+    def __exit__(self, *exc: object) -> None:
         with contextlib.suppress(OSError):
-            if tmp.exists():
-                shutil.rmtree(tmp)
-    return result
+            if self.path.exists():
+                shutil.rmtree(self.path)
 
 
-def _roster_or_paths(args: Sequence[str | Path]) -> Roster:
-    """A roster file as given, or the paths as a one-athlete roster (named by its settings)."""
+def export_analyses(
+    analyses: Iterable[tuple[str, Analysis | str]], outdir: str | Path
+) -> ExportResult:
+    """Write the export of ``(name, Analysis or error message)`` pairs to ``outdir``.
+
+    An athlete given as an error message is listed as failed in export.json and has no
+    files. Raises :class:`UsageError` when ``outdir`` cannot be written or is a folder
+    that is not an earlier export.
+    """
+    from loadwatch.batch import assign_slugs
+
+    _arrow()
+    items = list(analyses)
+    slugs = assign_slugs([name for name, _ in items])
+    with _Staging(Path(outdir)) as staging:
+        parts = []
+        for (name, a), slug in zip(items, slugs, strict=True):
+            part = (AthleteExport(name, slug, error=a) if isinstance(a, str)
+                    else write_athlete(name, slug, a, staging.path))
+            parts.append(part)
+            if part.unwritten:
+                break
+        return staging.commit(parts)
+
+
+def roster_or_paths(args: Roster | Sequence[str | Path]) -> Roster:
+    """A roster file as given, or the paths as a one-athlete roster (named by its folder)."""
     from loadwatch.roster import Roster, RosterAthlete, read_roster
 
+    if isinstance(args, Roster):
+        return args
     paths = [Path(p) for p in args]
     if len(paths) == 1 and paths[0].suffix == ".toml" and paths[0].is_file():
         return read_roster(paths[0])
@@ -263,25 +367,44 @@ def _roster_or_paths(args: Sequence[str | Path]) -> Roster:
 
 
 def export(
-    roster_or_paths: Sequence[str | Path], outdir: str | Path, *,
+    roster_or_files: Roster | Sequence[str | Path], outdir: str | Path, *,
     cache: ParsedCache | None = None, today: dt.date | None = None,
-    config: str | Path | None = None,
+    config: str | Path | None = None, scheduler: str | None = None,
 ) -> ExportResult:
     """Analyse a roster (or one athlete's files) and write the Parquet export of it.
 
     ``config``: settings for athletes without a loadwatch.toml of their own. An athlete
-    who cannot be analysed is listed as failed; the others are exported.
+    who cannot be analysed is listed as failed; the others are exported. ``scheduler``: a
+    dask.distributed address; each athlete is then analysed and written by a worker
+    (:func:`loadwatch.cluster.cluster_map`) into the staging folder beside ``outdir``,
+    which must be on a filesystem the workers share; this process commits the export.
+    Raises :class:`UsageError` when anything could not be written (nothing replaced).
     """
-    from loadwatch.batch import analyse_athlete, with_default_config
+    from loadwatch.batch import assign_slugs, with_default_config
 
-    roster = _roster_or_paths(roster_or_paths)
+    roster = roster_or_paths(roster_or_files)
     if config is not None:
         roster = with_default_config(roster, Path(config))
     _arrow()
-    analysed: list[tuple[str, Analysis | str]] = []
-    for athlete in roster.athletes:
-        try:
-            analysed.append((athlete.name, analyse_athlete(athlete, cache=cache, today=today)))
-        except UsageError as exc:
-            analysed.append((athlete.name, str(exc)))
-    return export_analyses(analysed, outdir)
+    athletes = list(roster.athletes)
+    slugs = assign_slugs([a.name for a in athletes])
+    with _Staging(Path(outdir)) as staging:
+        if scheduler is None:
+            parts = []
+            for athlete, slug in zip(athletes, slugs, strict=True):
+                parts.append(export_athlete(athlete, slug, staging.path, cache=cache,
+                                            today=today))
+                if parts[-1].unwritten:
+                    break
+            return staging.commit(parts)
+        from loadwatch.cluster import SHARED_FS, cluster_map
+
+        jobs = [functools.partial(export_athlete, a, slug, staging.path, today=today,
+                                  on_worker=True)
+                for a, slug in zip(athletes, slugs, strict=True)]
+        parts = cluster_map(
+            scheduler, athletes, jobs,
+            lambda n, error: AthleteExport(athletes[n].name, slugs[n], error=error),
+            cache=cache, what="export")
+        return staging.commit(parts, hint=f" (export --scheduler needs the output folder's "
+                                          f"parent {SHARED_FS}, writable by the workers)")

@@ -16,14 +16,14 @@ import pandas as pd
 
 from loadwatch import calendar, frames
 from loadwatch.problems import Problem, UsageError
-from loadwatch.result import Analysis
+from loadwatch.result import Analysis, present_of
 from loadwatch.rules import RULES, Rule
 from loadwatch.rules.evaluators import evaluate_all
 from loadwatch.rules.symptoms import find_symptom_log, read_symptoms
 from loadwatch.settings import Settings, read_settings
 
 if TYPE_CHECKING:
-    from loadwatch.read import ParsedCache, ProgressSink
+    from loadwatch.read import ParsedCache, ProgressSink, ReadResult
 
 
 def analyse_activities(
@@ -77,6 +77,8 @@ def analyse_activities(
         symptoms=symptoms,
         rules=ev.rules,
         judged=ev.judged,
+        present=present_of(acts, weekly, today, zone=settings.timezone,
+                           stale_after_days=settings.stale_after_days),
     )
 
 
@@ -108,12 +110,15 @@ def analyse(
     today: dt.date | None = None,
     cache: ParsedCache | None = None,
     progress: ProgressSink | None = None,
+    read: ReadResult | None = None,
 ) -> Analysis:
     """Read ``paths`` (a list of files, folders and archives) and analyse them.
 
     Settings: ``settings`` if given, else ``config``, else loadwatch.toml in the first
     folder read. symptoms.csv is read from the first folder that has one. ``jobs``,
-    ``cache`` and ``progress`` are passed to :func:`loadwatch.read.read_activities`.
+    ``cache`` and ``progress`` are passed to :func:`loadwatch.read.read_activities`;
+    ``read`` is its result for these paths when the caller already has it (``batch``
+    reads in its main process and analyses in a worker: each file is read once).
     Raises :class:`UsageError` for a bad config or when nothing could be read.
     """
     from loadwatch.read import read_activities
@@ -128,7 +133,7 @@ def analyse(
             raise UsageError(f"{p}: no such file or folder")
     if settings is None:
         settings = read_settings(Path(config) if config else None, search=folders)
-    result = read_activities(
+    result = read if read is not None else read_activities(
         folders, timezone=settings.timezone, jobs=jobs, cache=cache, progress=progress
     )
     problems = list(result.problems)
@@ -147,6 +152,7 @@ def analyse(
     )
     analysis.problems = problems
     analysis.files_read = result.files_read
+    analysis.read_notes = result.notes(verbose=True)
     analysis.sources = [str(p) for p in folders]
     return analysis
 

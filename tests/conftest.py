@@ -37,3 +37,14 @@ def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory):
         os.environ.pop("LOADWATCH_CACHE_DIR", None)
     else:
         os.environ["LOADWATCH_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """One real 2-process dask.distributed cluster on 127.0.0.1 for the whole session (a
+    cluster costs seconds to start); a test that kills a worker starts its own."""
+    distributed = pytest.importorskip(
+        "distributed", reason="--scheduler needs the 'cluster' extra (dask[distributed])")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=":0") as cluster:
+        yield cluster

@@ -41,19 +41,12 @@ def _comparable(out: Path) -> tuple[dict, dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=":0") as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def warm_cache(tmp_path_factory, cluster) -> tuple[Path, Path]:
+def warm_cache(tmp_path_factory, dask_cluster) -> tuple[Path, Path]:
     """The sample squad run on the cluster from a cold cache: (its output, its cache)."""
     root = tmp_path_factory.mktemp("on-cluster")
     with Cache(root / "cache") as cache:
         run_batch(read_roster(ROSTER), root / "out", cache=cache, today=TODAY,
-                  scheduler=cluster.scheduler_address)
+                  scheduler=dask_cluster.scheduler_address)
         assert len(cache) > 0  # the client stored what the workers parsed
     return root / "out", root / "cache"
 
@@ -106,12 +99,15 @@ class _KillOnFirst:
                 self.killed = address
 
 
-def test_a_worker_killed_mid_run_loses_no_athlete(cluster, tmp_path):
+def test_a_worker_killed_mid_run_loses_no_athlete(tmp_path):
     names = ["Ada", "Bo", "Cy", "Di", "Ed", "Flo"]
     for n, name in enumerate(names):
         season(tmp_path / name, weeks=3, last_km=8.0 + n)
     roster = parse_roster({"athlete": [{"name": n, "paths": [n]} for n in names]}, tmp_path)
-    with distributed.Client(cluster.scheduler_address) as client, \
+    # its own cluster: the session's keeps both its workers for the other tests
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=":0") as cluster, \
+            distributed.Client(cluster.scheduler_address) as client, \
             Cache(tmp_path / "cache") as cache:
         progress = _KillOnFirst(client)
         result = run_batch(roster, tmp_path / "out", cache=cache, today=MONDAY.date()

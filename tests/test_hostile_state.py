@@ -154,7 +154,8 @@ def test_a_good_batch_commits_every_output_and_leaves_no_staging(tmp_path):
     res = CliRunner().invoke(cli, ["batch", str(path), "-o", str(out), "--no-cache"])
     assert res.exit_code == 0, res.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["ada.html", "bob.html", "index.html", "summary.json"]
+    assert names == [".loadwatch-manifest.json", "ada.html", "bob.html", "index.html",
+                     "summary.json"]
     doc = json.loads((out / "summary.json").read_text())
     assert [a["report"] for a in doc["athletes"]] == ["ada.html", "bob.html"]
 

@@ -26,6 +26,7 @@ import pytest
 
 from loadwatch import atomic
 from loadwatch.atomic import write_atomic
+from loadwatch.incremental import MANIFEST_NAME
 from tests.report.htmlcheck import parse
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
@@ -173,7 +174,9 @@ def squad(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[st
     """
     tmp = tmp_path_factory.mktemp("squad")
     out, cache = tmp / "out", tmp / "cache"
-    args = ["batch", str(ROSTER), "-o", str(out), "--cache-dir", str(cache), "--jobs", "1"]
+    # --today: the files are committed in index order, Sam (a current red flag) first
+    args = ["batch", str(ROSTER), "-o", str(out), "--cache-dir", str(cache), "--jobs", "1",
+            "--today", "2026-11-16"]
     # a parsed batch is ~140 kB in the log: past 200 kB the first one is committed
     assert run_killed(args, wal_bigger_than(cache, 200_000))
     done = run(args)
@@ -181,7 +184,7 @@ def squad(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[st
     assert cache_notices(done.stderr) == []  # recovered, not rebuilt
     assert 32 <= from_cache(done.stderr) < 168  # the committed batches survived the kill
     first = {n: (out / n).read_text(encoding="utf-8") for n in OUTPUTS}
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
+    assert sorted(p.name for p in out.iterdir()) == sorted((*OUTPUTS, MANIFEST_NAME))
     return out, cache, args, first
 
 
@@ -196,6 +199,7 @@ def test_killed_batch_keeps_old_or_new_files_and_the_next_run_is_normal(squad):
     for label, when in points:
         when = when or mtime_changed(out / label.split()[0])
         alex = (out / "alex.html").stat().st_mtime_ns
+        (out / MANIFEST_NAME).unlink(missing_ok=True)  # redo every athlete: kill mid-write
         killed = run_killed(args, when)
         if label == "sam.html replaced":
             assert killed and (out / "alex.html").stat().st_mtime_ns == alex
@@ -207,13 +211,14 @@ def test_killed_batch_keeps_old_or_new_files_and_the_next_run_is_normal(squad):
     for name in temp_files(out):
         os.utime(out / name, (stale, stale))
 
+    (out / MANIFEST_NAME).unlink(missing_ok=True)  # read every file again
     again = run(args)
     assert again.returncode == 0, again.stderr
     assert cache_notices(again.stderr) == []
     assert from_cache(again.stderr) == 168  # every file, nothing lost from the cache
     assert_outputs_whole(out, first, "the run after")
     assert temp_files(out) == []
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
+    assert sorted(p.name for p in out.iterdir()) == sorted((*OUTPUTS, MANIFEST_NAME))
 
 
 # --- one report --------------------------------------------------------------------------
