@@ -456,7 +456,7 @@ def check_text(a: Analysis, weeks: int, units: str = "km") -> str:
     import textwrap
 
     from loadwatch import format as fmt
-    from loadwatch.result import current_findings, present, shown_weeks
+    from loadwatch.result import current_findings, shown_weeks
     from loadwatch.schema import severity_rank
     from loadwatch.wording import DISCLAIMER, red_flags_sentence
 
