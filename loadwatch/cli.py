@@ -397,7 +397,11 @@ def check_payload(a: Analysis, weeks: int, units: str = "km") -> dict[str, Any]:
     env = None
     if a.envelope is not None:
         env = dataclasses.asdict(a.envelope)
-        env["week_start"] = a.envelope.week_start.isoformat()
+        for key in ("week_start", "week_end", "first_day"):
+            env[key] = env[key].isoformat() if env[key] is not None else None
+        env["period"] = fmt.fill(*a.envelope.period(), units=u)
+        note = a.envelope.note
+        env["note"] = fmt.fill(note[0], note[1], u) if note else None
         env["basis"] = {k: fmt.fill(t, f, u) for k, (t, f) in a.envelope.reasons.items()} \
             or env["basis"]
         env.pop("reasons", None)
@@ -452,12 +456,11 @@ def check_text(a: Analysis, weeks: int, units: str = "km") -> str:
     import textwrap
 
     from loadwatch import format as fmt
-    from loadwatch.result import current_findings, present, shown_weeks
+    from loadwatch.result import current_findings, shown_weeks
     from loadwatch.schema import severity_rank
     from loadwatch.wording import DISCLAIMER, red_flags_sentence
 
     u = fmt.units_for(units)
-    now = present(a)
     shown = shown_weeks(a, weeks)
     runs = int(a.weekly["runs"].sum())
     who = f"{_text(a.athlete, 40)}: " if a.athlete else ""
@@ -498,16 +501,21 @@ def check_text(a: Analysis, weeks: int, units: str = "km") -> str:
         def num(x: float | None, text: str) -> str:
             return "no limit from the rules" if x is None else text
 
-        which = {now.week: "This week"}.get(e.week) or (
-            "Next week" if (e.week_start - now.week_start).days == 7 else "Week")
-        out += ["", f"{which} ({e.week}) holds without a caution: distance "
-                f"{num(e.distance_km, u.fd(e.distance_km))}, longest run "
-                f"{num(e.longest_run_km, u.fd(e.longest_run_km))}, "
-                f"descent {num(e.descent_m, u.fe(e.descent_m))}"]
+        left = "" if e.remaining_km is None or not e.this_week else \
+            f" ({u.fd(e.remaining_km)} left)"
         names = {"distance_km": "distance", "longest_run_km": "longest run",
-                 "descent_m": "descent"}
-        out += [wrap.fill(f"{names.get(k, k)}: {fmt.fill(t, f, u)}")
-                for k, (t, f) in e.reasons.items()]
+                 "descent_m": "descent", "max_run_descent_m": "descent in one run"}
+        if e.note:
+            none = "no running allowance" if e.distance_km == 0 else "no figure"
+            out += ["", f"{fmt.fill(*e.period(), units=u)}: {none}",
+                    wrap.fill(fmt.fill(e.note[0], e.note[1], u))]
+        else:
+            out += ["", f"{fmt.fill(*e.period(), units=u)} holds without a caution: "
+                    f"distance {num(e.distance_km, u.fd(e.distance_km))}{left}, longest run "
+                    f"{num(e.longest_run_km, u.fd(e.longest_run_km))}, "
+                    f"descent {num(e.descent_m, u.fe(e.descent_m))}"]
+            out += [wrap.fill(f"{names.get(k, k)}: {fmt.fill(t, f, u)}")
+                    for k, (t, f) in e.reasons.items()]
     if a.not_evaluated:
         out += ["", "Not evaluated:"] + [wrap.fill(n) for n in a.not_evaluated]
     if a.problems:

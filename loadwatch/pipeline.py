@@ -18,7 +18,7 @@ from loadwatch import calendar, frames
 from loadwatch.problems import Problem, UsageError
 from loadwatch.result import Analysis, present_of
 from loadwatch.rules import RULES, Rule
-from loadwatch.rules.evaluators import envelope_from, evaluate_all
+from loadwatch.rules.evaluators import evaluate_all
 from loadwatch.rules.symptoms import find_symptom_log, read_symptoms
 from loadwatch.settings import Settings, read_settings
 
@@ -58,7 +58,8 @@ def analyse_activities(
     daily = frames.daily_frame(acts, settings, today=today)
     weekly = frames.weekly_frame(daily)
     shoes = frames.shoe_frame(acts, settings)
-    ev = evaluate_all(acts, daily, weekly, shoes, settings, rules=rules, symptoms=symptoms)
+    ev = evaluate_all(acts, daily, weekly, shoes, settings, rules=rules, symptoms=symptoms,
+                      today=today)
     return Analysis(
         athlete=settings.name,
         activities=acts,
@@ -66,7 +67,7 @@ def analyse_activities(
         weekly=weekly,
         shoes=shoes,
         findings=ev.findings,
-        envelope=envelope_from(ev.judged, ev.findings, weekly, ev.rules, symptoms),
+        envelope=ev.envelope,
         not_evaluated=ev.not_evaluated,
         defaults_used=defaults,
         timezone=calendar.describe(acts, settings.timezone),

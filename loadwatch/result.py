@@ -20,10 +20,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Envelope:
-    """Next week's limits: the most that stays below every caution threshold.
+    """The coming week's limits: the most that stays below every caution threshold.
 
-    A value is None where no rule bounds it (e.g. too little history); ``basis`` says,
-    per quantity, which rule set the limit ("weekly_distance_jump: +30 % on 32 km").
+    The week is the current calendar week (its rest, from ``first_day``: today) from Monday
+    to Saturday, and the next week on a Sunday (the week is then as good as run; on that
+    Sunday and on the Monday after, the envelope is for the same week with the same
+    figures); never a week in the past. ``distance_km`` and ``descent_m`` are for the whole
+    week, so what was already run in it counts (``done_km``, ``done_descent_m``) and
+    ``remaining_km`` is what is left. ``longest_run_km`` and ``max_run_descent_m`` bound any
+    one run still to come. A value is None where no rule bounds it; ``basis`` says, per
+    quantity, which rule set the limit ("weekly_distance_jump: +30 % on 32 km"), and ``note``
+    why there is no allowance at all (a current red flag, no recent runs).
     """
 
     week: str
@@ -35,6 +42,36 @@ class Envelope:
     #: the basis as [template, facts] per quantity, for text in the reader's units
     #: (:func:`loadwatch.format.fill`); ``basis`` is the same in km
     reasons: dict[str, list[Any]] = field(default_factory=dict)
+    #: Sunday of the week, and the first day the allowance is for (today, or the Monday)
+    week_end: date | None = None
+    first_day: date | None = None
+    #: whether it is for the rest of the current week (else for the next week)
+    this_week: bool = False
+    #: already run in the week up to today (0 for next week)
+    done_km: float = 0.0
+    done_descent_m: float = 0.0
+    #: ``distance_km`` less ``done_km`` (never below 0), None without a distance limit
+    remaining_km: float | None = None
+    #: the most descent in any one run still to come [m] (downhill rule's per-run limit)
+    max_run_descent_m: float | None = None
+    #: why there is no allowance or no figure at all, as [template, facts], else None
+    note: list[Any] | None = None
+
+    def period(self) -> tuple[str, dict[str, list[Any]]]:
+        """Which week, in words with its own dates, as (template, facts) for
+        :func:`loadwatch.format.fill`: "Next week, 2026-W47 (Mon 16 Nov to Sun 22 Nov)"
+        or "Rest of this week, 2026-W49 (Wed 02 Dec to Sun 06 Dec; 12.0 km run since
+        Mon 30 Nov)"."""
+        end = self.week_end or self.week_start
+        facts: dict[str, list[Any]] = {
+            "week": [self.week, "text"], "end": [end.isoformat(), "date"],
+            "start": [(self.first_day or self.week_start).isoformat(), "date"]}
+        if not self.this_week:
+            return "Next week, {week} ({start} to {end})", facts
+        facts["done"] = [self.done_km, "km"]
+        facts["monday"] = [self.week_start.isoformat(), "date"]
+        return ("Rest of this week, {week} ({start} to {end}; {done} run since {monday})",
+                facts)
 
 
 @dataclass

@@ -32,7 +32,7 @@ def invoke(*args: str):
 
 
 def test_check_json_shape(folder: Path) -> None:
-    res = invoke("check", str(folder), "--format", "json")
+    res = invoke("check", str(folder), "--format", "json", "--today", "2026-02-08")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     assert list(doc) == ["athlete", "generated", "weeks", "findings", "envelope", "problems",
@@ -57,6 +57,9 @@ def test_check_json_shape(folder: Path) -> None:
     assert jump["conditions"][0] == "trochanteric_bursitis"
     env = doc["envelope"]
     assert env["week"] == "2026-W07" and env["week_start"] == "2026-02-09"
+    assert (env["first_day"], env["week_end"], env["this_week"]) == (
+        "2026-02-09", "2026-02-15", False)
+    assert env["period"] == "Next week, 2026-W07 (Mon 09 Feb to Sun 15 Feb)"
     assert env["distance_km"] == pytest.approx(57.2)
     assert env["basis"]["distance_km"].startswith(
         "Weekly distance jump (the 10 % rule): +30 % on 44.0 km")
@@ -92,7 +95,8 @@ def test_check_text_newest_first(folder: Path) -> None:
     assert "2026-W03 (" not in out
     assert ("  CAUTION   Weekly distance jump (the 10 % rule)\n    Weekly distance rose 38 % "
             "(32.0 km to 44.0 km)") in out
-    assert "Next week (2026-W07) holds without a caution: distance 57.2 km" in out
+    assert ("Next week, 2026-W07 (Mon 09 Feb to Sun 15 Feb) holds without a caution: "
+            "distance 57.2 km") in out
     assert "resting HR 60 bpm (assumed" in out
     assert "bad.fit: truncated" in out
     assert out.rstrip().endswith("It cannot tell whether you are injured.")

@@ -249,6 +249,9 @@ class EnvelopeView:
     week_start: str
     sentence: str
     items: tuple[tuple[str, str, str], ...]  # (quantity, limit, basis)
+    #: "Next week" or "Rest of this week", and the envelope's own dates
+    title: str = "Next week"
+    span: str = ""
 
 
 @dataclass(frozen=True)
@@ -514,18 +517,31 @@ def _envelope_view(analysis: Analysis, units: Units) -> EnvelopeView | None:
     items = []
     parts = []
     if env.distance_km is not None:
-        items.append(("Weekly distance", f"up to {units.fd(env.distance_km, 0)}",
+        left = ""
+        if env.this_week and env.remaining_km is not None:
+            left = f" ({units.fd(env.done_km)} run, {units.fd(env.remaining_km)} left)"
+        items.append(("Weekly distance", f"up to {units.fd(env.distance_km, 0)}{left}",
                       basis("distance_km")))
-        parts.append(f"up to {units.fd(env.distance_km, 0)}")
+        parts.append(f"up to {units.fd(env.distance_km, 0)}{left}")
     if env.longest_run_km is not None:
         items.append(("Longest run", units.fd(env.longest_run_km, 0), basis("longest_run_km")))
         parts.append(f"longest run {units.fd(env.longest_run_km, 0)}")
     if env.descent_m is not None:
         items.append(("Descent", units.fe(env.descent_m), basis("descent_m")))
         parts.append(f"descent {units.fe(env.descent_m)}")
+    if env.max_run_descent_m is not None and env.note is None:
+        items.append(("Descent in one run", units.fe(env.max_run_descent_m),
+                      basis("max_run_descent_m")))
     sentence = ", ".join(parts) if parts else "no limit could be set from the history yet"
+    if env.note:
+        none = "no running allowance" if env.distance_km == 0 else "no figure"
+        sentence = f"{none}: " + fmt.fill(env.note[0], env.note[1], units)
+        items = []
     sentence = sentence[:1].upper() + sentence[1:]
-    return EnvelopeView(env.week, fmt_day(env.week_start), sentence, tuple(items))
+    title = "Rest of this week" if env.this_week else "Next week"
+    span = f"{fmt_day(env.first_day or env.week_start)} to {fmt_day(env.week_end)}" \
+        if env.week_end else f"from {fmt_day(env.week_start)}"
+    return EnvelopeView(env.week, fmt_day(env.week_start), sentence, tuple(items), title, span)
 
 
 def _shoes(analysis: Analysis, units: Units, start: pd.Timestamp, end: pd.Timestamp,

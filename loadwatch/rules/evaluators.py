@@ -11,6 +11,8 @@ envelope reads. Evaluators work on whole columns; nothing loops over weeks to co
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,12 +82,19 @@ def rise_limit(reference: Any, fraction: float, min_rise: float) -> Any:
                    np.asarray(reference, float) + min_rise)
 
 
+#: Relative float noise ignored when a value is compared with its limit: 31 km x 1.2 is
+#: 37.199999999999996 in floating point, and 37.2 km is not "above +20 %".
+FLOAT_NOISE = 1e-9
+
+
 def exceeds(value: Any, reference: Any, factor: float, min_rise: float) -> Any:
     """Whether ``value`` is over ``factor`` x the reference and at least ``min_rise`` more:
-    the test every rise rule applies (the limits above are where it starts to hold)."""
+    the test every rise rule applies (the limits above are where it starts to hold), blind
+    to float noise (:data:`FLOAT_NOISE`)."""
     v, r = np.asarray(value, float), np.asarray(reference, float)
     with np.errstate(invalid="ignore"):
-        return (v > r * factor) & (v - r >= min_rise)
+        over = v > r * factor * (1 + FLOAT_NOISE)
+        return over & (v - r >= min_rise * (1 - FLOAT_NOISE))
 
 
 def multiple_limit(reference: Any, factor: float, min_rise: float) -> Any:
@@ -152,17 +161,34 @@ def _day_positions(f: Frames, days: pd.Series) -> np.ndarray:
     return f.daily["date"].searchsorted(days).astype(int)
 
 
-def _next_week_max(f: Frames, values: np.ndarray, days: int) -> float | None:
-    """The largest of ``values`` (per day) in every ``days``-day window of next week.
+def window_reference(dates: pd.Series, values: np.ndarray, first_day: pd.Timestamp,
+                     last_day: pd.Timestamp, days: int) -> float | None:
+    """The largest of ``values`` (per day) that a rule looking back ``days`` days (the day
+    itself not included) compares every run from ``first_day`` to ``last_day`` with.
 
-    A run is in the window of each day of next week when it lies in the ``days - 6`` days
-    before the week: that is the reference the rule will apply all week.
+    Those are the days in every such window: from ``last_day - days`` to the day before
+    ``first_day``. None when there is no positive value there (the rule does not judge).
+    For next week (Monday to Sunday) these are the ``days - 6`` days before it.
     """
+    d = dates.to_numpy()
+    inside = (d >= np.datetime64(last_day - pd.Timedelta(days=days))) & (
+        d < np.datetime64(first_day))
+    v = np.asarray(values, float)[inside]
+    v = v[np.isfinite(v)]
+    return float(v.max()) if v.size and v.max() > 0 else None
+
+
+def _next_week_max(f: Frames, values: np.ndarray, days: int) -> float | None:
+    """:func:`window_reference` for the week after the weekly frame."""
     start = f.next_week
-    inside = (f.daily["date"] >= start - pd.Timedelta(days=days - 6)).to_numpy() & (
-        f.daily["date"] < start).to_numpy()
-    v = values[inside]
-    return float(np.nanmax(v)) if inside.any() and np.isfinite(v).any() else None
+    return window_reference(f.daily["date"], values, start, start + pd.Timedelta(days=6), days)
+
+
+def run_descent_per_day(f: Frames) -> np.ndarray:
+    """The largest descent of one run on each day of the daily frame [m] (0 without)."""
+    desc = f.runs["descent_m"].to_numpy(float)
+    per_day = pd.Series(desc).groupby(f.run_day.to_numpy()).max()
+    return per_day.reindex(f.daily["date"].to_numpy()).fillna(0.0).to_numpy(float)
 
 
 def _long_run_spike(f: Frames, rule: Rule) -> Verdict:
@@ -493,8 +519,7 @@ def _downhill_volume_jump(f: Frames, rule: Rule) -> Verdict:
     # one run's descent against the largest single-run descent in the previous window
     window = rule.window("window_days")
     desc = f.runs["descent_m"].to_numpy(float)
-    per_day = pd.Series(desc).groupby(f.run_day.to_numpy()).max()
-    day_max = per_day.reindex(f.daily["date"].to_numpy()).fillna(0.0).to_numpy(float)
+    day_max = run_descent_per_day(f)
     prevmax = _rolling_prev_max(day_max, f.daily["covered"].to_numpy(bool), window)
     ref = prevmax[_day_positions(f, f.run_day)]
     rc, rr = rule.value("run_caution"), rule.value("min_run_rise_m")
@@ -733,6 +758,8 @@ class Evaluation:
     #: rule id -> the series the rule compared against
     judged: dict[str, RuleSeries]
     rules: dict[str, Rule]
+    #: the coming week's limits (:func:`envelope_from`), None without weekly data
+    envelope: Envelope | None = None
 
 
 def evaluate_all(
@@ -743,8 +770,10 @@ def evaluate_all(
     settings: Settings,
     rules: Mapping[str, Rule] | Iterable[Rule] = RULES,
     symptoms: pd.DataFrame | None = None,
+    today: dt.date | None = None,
 ) -> Evaluation:
-    """Evaluate every rule (catalogue order, the symptom log last): findings, notes, series.
+    """Evaluate every rule (catalogue order, the symptom log last): findings, notes, series,
+    and the envelope as of ``today`` (default: the last covered day of the data).
 
     ``activities`` must be prepared (:func:`loadwatch.frames.prepare`); bone-stress steps and
     loadwatch.toml overrides are applied on top of ``rules``.
@@ -763,7 +792,9 @@ def evaluate_all(
             not_evaluated.append(f"{rid}: {verdict.why}")
         if verdict.series is not None:
             judged[rid] = verdict.series
-    return Evaluation(_to_frame(f.found), not_evaluated, judged, applied)
+    found = _to_frame(f.found)
+    return Evaluation(found, not_evaluated, judged, applied,
+                      envelope_from(f, judged, found, today))
 
 
 def evaluate(
@@ -799,97 +830,243 @@ def _to_frame(rows: Rows) -> pd.DataFrame:
 
 # --- envelope ---------------------------------------------------------------------------
 
+#: After this many days without running the envelope offers no figure ("no recent runs to
+#: base it on") rather than half of a week run long ago: after about 12 weeks without
+#: training most endurance adaptations are lost (Mujika & Padilla 2000, Sports Med
+#: 30:145-154), so the old week no longer says what the runner can do now; start again as a
+#: beginner. Shorter breaks get the return-after-break rule's own limit.
+RETURN_BASIS_MAX_DAYS = 91
+
+#: The envelope's figures are rounded down to these steps [km, m].
+KM_STEP, M_STEP = 0.1, 1.0
+
+#: Rules that judge the week's distance: a caution from either holds the next week.
+DISTANCE_RULES = ("weekly_distance_jump", "return_after_break")
+
+
+def envelope_week(today: pd.Timestamp | dt.date) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(Monday of the envelope's week, the first day it is for) as of ``today``.
+
+    Monday to Saturday: the current week, from today on (what was run since Monday counts
+    towards it). Sunday: the next week, whole; so on a Sunday and on the Monday after, with
+    no run in between, the envelope is for the same week with the same figures. Never a
+    week in the past, however old the data.
+    """
+    t = pd.Timestamp(today).normalize()
+    monday = calendar.monday(t)
+    if t.weekday() == 6:
+        nxt = monday + pd.Timedelta(days=7)
+        return nxt, nxt
+    return monday, t
+
+
+def _most_below(limit: float, step: float, trips: Callable[[float], bool]) -> float:
+    """``limit`` rounded down to ``step``, and lower while the rule's own test still fires
+    there (a limit of "reference + min_rise" is where a rule starts to fire, not below)."""
+    v = round(math.floor(limit / step + 1e-9) * step, 6)
+    while v > 0 and trips(v):
+        v = round(v - step, 6)
+    return max(v, 0.0)
+
+
+def _week_limit(series: RuleSeries | None, week_start: pd.Timestamp,
+                next_week: pd.Timestamp) -> tuple[float, float] | None:
+    """(reference, caution limit) a weekly rule applies to the week of ``week_start``:
+    its judged row for a week of the frame, its ``next`` for the week after it."""
+    if series is None:
+        return None
+    if week_start == next_week:
+        n = series.next
+        return (n["reference"], n["caution_limit"]) if "caution_limit" in n else None
+    fr = series.frame
+    row = fr[pd.to_datetime(fr["week_start"]) == week_start]
+    if row.empty or not np.isfinite(float(row["caution_limit"].iat[0])):
+        return None
+    return float(row["reference"].iat[0]), float(row["caution_limit"].iat[0])
+
 
 def envelope_from(
+    f: Frames,
     judged: Mapping[str, RuleSeries],
     findings: pd.DataFrame,
-    weekly: pd.DataFrame,
-    rules: Mapping[str, Rule],
-    symptoms: pd.DataFrame | None = None,
+    today: dt.date | pd.Timestamp | None = None,
 ) -> Envelope | None:
-    """Next week's limits from the limits the rules declared for it (``RuleSeries.next``).
+    """The envelope of the week :func:`envelope_week` picks, from the rules' own limits.
 
-    Distance: the 10 % rule's caution limit, or the return-after-break limit after a real
-    break; held at last week's distance after a distance caution; nothing while a red flag
-    is current. Longest run: the long-run rule's limit for every day of next week, capped
-    at the week's distance. Descent: the downhill rule's weekly limit.
+    Distance: the lowest of the 10 % rule's caution limit for the week, the
+    return-after-break limit when a run in it comes after a real break (``break_days``),
+    and the previous week's distance when that week had a distance caution (hold). Longest
+    run: the long-run rule's limit on every remaining day, capped at the distance left.
+    Descent: the downhill rule's weekly limit and its per-run limit. Each figure is
+    rounded down until the rule's own test no longer fires at it. Nothing while a red flag
+    is current; no figure when the last run is older than :data:`RETURN_BASIS_MAX_DAYS`.
+    ``today`` defaults to the last covered day of the data.
     """
-    if weekly.empty:
+    if f.weekly.empty:
         return None
-    last = weekly.iloc[-1]
-    start = pd.Timestamp(last["week_start"]) + pd.Timedelta(days=7)
+    daily = f.daily
+    if today is None:
+        covered = daily.loc[daily["covered"].to_numpy(bool), "date"]
+        today = covered.max() if len(covered) else daily["date"].max()
+    t = pd.Timestamp(today).normalize()
+    start, first = envelope_week(t)
+    end = start + pd.Timedelta(days=6)
+    km = f.runs["distance_km"].to_numpy(float)
+    desc = f.runs["descent_m"].to_numpy(float)
+    in_week = ((f.run_day >= start) & (f.run_day <= t)).to_numpy(bool)
+    done_km = float(np.nansum(km[in_week]))
+    done_m = float(np.nansum(desc[in_week]))
+    past = f.run_day[(f.run_day <= t).to_numpy(bool)]
+    keys = ("distance_km", "longest_run_km", "descent_m", "max_run_descent_m")
+    values: dict[str, float | None] = dict.fromkeys(keys)
     reasons: dict[str, list[Any]] = {}
-    values: dict[str, float | None] = {"distance_km": None, "longest_run_km": None,
-                                       "descent_m": None}
-
-    def nxt(rid: str) -> Mapping[str, float]:
-        s = judged.get(rid)
-        return s.next if s is not None else {}
-
-    brk, jump = nxt("return_after_break"), nxt("weekly_distance_jump")
-    if "caution_limit" in brk:
-        r = rules["return_after_break"]
-        values["distance_km"] = brk["caution_limit"]
-        reasons["distance_km"] = _reason(
-            "{title}: {frac} of the {old} before the break ({idle} without running)",
-            {"title": [r.id, "rule"], "frac": [r.value("caution"), "fraction"],
-             "old": [brk["reference"], "km"], "idle": [brk["idle_days"], "days"]})
-    elif "caution_limit" in jump:
-        j = rules["weekly_distance_jump"]
-        values["distance_km"] = jump["caution_limit"]
-        reasons["distance_km"] = _reason(
-            "{title}: +{c} on {d} ({week})",
-            {"title": [j.id, "rule"], "c": [j.value("caution"), "fraction"],
-             "d": [jump["reference"], "km"], "week": [str(last["week"]), "text"]})
-        flagged = findings[(findings["rule"] == j.id) & (findings["week"] == last["week"])
-                           & (findings["severity"] != "info")]
-        if len(flagged):
-            values["distance_km"] = jump["reference"]
-            reasons["distance_km"] = _reason(
-                "{title}: hold at {d}, the distance of {week}, which already rose too fast",
-                {"title": [j.id, "rule"], "d": [jump["reference"], "km"],
-                 "week": [str(last["week"]), "text"]})
-    elif "weekly_distance_jump" in rules:
-        j = rules["weekly_distance_jump"]
-        reasons["distance_km"] = _reason(
-            "{title}: not judged below {floor} last week",
-            {"title": [j.id, "rule"], "floor": [j.value("min_prev_km"), "km"]})
-    long_ = nxt("long_run_spike")
-    if "caution_limit" in long_:
-        s = rules["long_run_spike"]
-        values["longest_run_km"] = long_["caution_limit"]
-        reasons["longest_run_km"] = _reason(
-            "{title}: +{c} on your longest recent run ({m})",
-            {"title": [s.id, "rule"], "c": [s.value("caution"), "fraction"],
-             "m": [long_["reference"], "km"]})
-    dist, longest = values["distance_km"], values["longest_run_km"]
-    if longest is not None and dist is not None and longest > dist:
-        values["longest_run_km"] = dist
-        template, facts = reasons["longest_run_km"]
-        reasons["longest_run_km"] = [template + "; capped at the week's distance limit ({cap})",
-                                     {**facts, "cap": [dist, "km"]}]
-    down = nxt("downhill_volume_jump")
-    if "caution_limit" in down:
-        dh = rules["downhill_volume_jump"]
-        values["descent_m"] = down["caution_limit"]
-        reasons["descent_m"] = _reason(
-            "{title}: {c} the {n} mean ({m}), at least +{rise}",
-            {"title": [dh.id, "rule"], "c": [dh.value("caution"), "x"],
-             "n": [dh.window("baseline_weeks"), "count:week"], "m": [down["reference"], "m"],
-             "rise": [dh.value("min_rise_m"), "m"]})
-    care = current_red_flag(findings, symptoms, start)
+    note: list[Any] | None = None
+    care = current_red_flag(findings, f.symptoms, t)
     if care is not None:
-        values = {"distance_km": 0.0, "longest_run_km": 0.0, "descent_m": 0.0}
-        text = _reason("{title} on {day}: no running until a clinician has assessed it",
+        note = _reason("{title} on {day}: no running until a clinician has assessed it",
                        {"title": ["red_flag_symptoms", "rule"], "day": [_day(care), "date"]})
-        reasons = {k: text for k in values}
-    descent = values["descent_m"]
+        values = dict.fromkeys(keys, 0.0)
+        reasons = {k: note for k in keys[:3]}
+    elif past.empty or (first - past.max()).days > RETURN_BASIS_MAX_DAYS:
+        facts: dict[str, list[Any]] = {}
+        template = "no recent runs to base it on"
+        if not past.empty:
+            template += ": the last run was on {day}, {n} ago"
+            facts = {"day": [_day(past.max()), "day"], "n": [(t - past.max()).days, "days"]}
+        note = _reason(template, facts)
+        reasons = {k: note for k in keys[:3]}
+    else:
+        _distance(f, judged, findings, t, start, first, values, reasons)
+        _longest_and_descent(f, judged, start, first, end, values, reasons)
+    dist = values["distance_km"]
+    remaining = None if dist is None else _most_below(max(dist - done_km, 0.0), KM_STEP,
+                                                      lambda x: False)
+    if care is None and remaining is not None and values["longest_run_km"] is not None \
+            and values["longest_run_km"] > remaining:
+        values["longest_run_km"] = remaining
+        template, facts = reasons["longest_run_km"]
+        reasons["longest_run_km"] = [template + "; capped at the week's distance left ({cap})",
+                                     {**facts, "cap": [remaining, "km"]}]
+    week_m = values["descent_m"]
+    left_m = None if week_m is None else max(week_m - done_m, 0.0)
+    if left_m is not None and values["max_run_descent_m"] is not None:
+        values["max_run_descent_m"] = float(min(values["max_run_descent_m"], math.floor(left_m)))
     return Envelope(
         week=calendar.week_label(start), week_start=start.date(),
-        distance_km=_round(values["distance_km"]), longest_run_km=_round(values["longest_run_km"]),
-        descent_m=None if descent is None else float(round(descent)),
-        basis={k: fmt.fill(t, f) for k, (t, f) in reasons.items()}, reasons=reasons,
+        distance_km=dist, longest_run_km=values["longest_run_km"], descent_m=week_m,
+        basis={k: fmt.fill(tpl, fa) for k, (tpl, fa) in reasons.items()}, reasons=reasons,
+        week_end=end.date(), first_day=first.date(), this_week=bool(start <= t),
+        done_km=done_km, done_descent_m=done_m, remaining_km=remaining,
+        max_run_descent_m=values["max_run_descent_m"], note=note,
     )
+
+
+def _distance(f: Frames, judged: Mapping[str, RuleSeries], findings: pd.DataFrame,
+              today: pd.Timestamp, start: pd.Timestamp, first: pd.Timestamp,
+              values: dict[str, float | None], reasons: dict[str, list[Any]]) -> None:
+    """The envelope's distance: the lowest limit of the rules that judge the week's total."""
+    rules = f.rules
+    week_km = f.weekly.set_index("week_start")["distance_km"]
+    prev = start - pd.Timedelta(days=7)
+    prev_label = calendar.week_label(prev)
+    limits: list[tuple[float, list[Any]]] = []
+    j = rules.get("weekly_distance_jump")
+    lim = None if j is None else _week_limit(judged.get(j.id), start, f.next_week)
+    if j is not None and lim is not None:
+        ref, limit = lim
+        c, rise = j.value("caution"), j.value("min_rise_km")
+        limits.append((
+            _most_below(limit, KM_STEP, lambda x: bool(exceeds(x, ref, 1 + c, rise))),
+            _reason("{title}: +{c} on {d} ({week})",
+                    {"title": [j.id, "rule"], "c": [c, "fraction"], "d": [ref, "km"],
+                     "week": [prev_label, "text"]})))
+    r = rules.get("return_after_break")
+    days = pd.Series(f.run_day[(f.run_day <= today).to_numpy(bool)]
+                     .unique()).sort_values().reset_index(drop=True)
+    if r is not None and len(days):
+        brk, frac, floor = r.value("break_days"), r.value("caution"), r.value("min_prev_km")
+        gaps = (days.diff().dt.days - 1).to_numpy(float)
+        back = np.flatnonzero((gaps >= brk) & (days >= start).to_numpy(bool))
+        old_day: pd.Timestamp | None = None
+        if len(back):  # back already, in this week: the rule judges this week
+            old_day, gap = days.iat[back[0] - 1], float(gaps[back[0]])
+        elif (first - days.iat[-1]).days - 1 >= brk:  # any run from `first` on ends a break
+            old_day, gap = days.iat[-1], float((first - days.iat[-1]).days - 1)
+        old = 0.0 if old_day is None else float(week_km.get(calendar.monday(old_day), 0.0))
+        if old_day is not None and old >= floor:
+            limits.append((
+                _most_below(frac * old, KM_STEP, lambda x: x > frac * old),
+                _reason("{title}: {frac} of the {old} of the last week before the break "
+                        "({gap} without running)",
+                        {"title": [r.id, "rule"], "frac": [frac, "fraction"],
+                         "old": [old, "km"], "gap": [gap, "days"]})))
+    flagged = findings[findings["rule"].isin(DISTANCE_RULES).to_numpy(bool)
+                       & (pd.to_datetime(findings["week_start"]) == prev).to_numpy(bool)
+                       & (findings["severity"] != "info").to_numpy(bool)]
+    if len(flagged) and prev in week_km.index:
+        d = float(week_km[prev])
+        limits.append((
+            _most_below(d, KM_STEP, lambda x: x > d),
+            _reason("{title}: hold at {d}, the distance of {week}, which already rose too "
+                    "fast", {"title": [str(flagged["rule"].iat[0]), "rule"], "d": [d, "km"],
+                             "week": [prev_label, "text"]})))
+    if limits:
+        values["distance_km"], reasons["distance_km"] = min(limits, key=lambda x: x[0])
+    elif j is not None:
+        reasons["distance_km"] = _reason(
+            "{title}: not judged ({week} under {floor} or not fully covered)",
+            {"title": [j.id, "rule"], "week": [prev_label, "text"],
+             "floor": [j.value("min_prev_km"), "km"]})
+
+
+def _longest_and_descent(f: Frames, judged: Mapping[str, RuleSeries], start: pd.Timestamp,
+                         first: pd.Timestamp, end: pd.Timestamp,
+                         values: dict[str, float | None], reasons: dict[str, list[Any]]
+                         ) -> None:
+    """The envelope's longest run and descent from the long-run and downhill rules."""
+    rules, dates = f.rules, f.daily["date"]
+    s = rules.get("long_run_spike")
+    if s is not None:
+        window = s.window("window_days")
+        ref = window_reference(dates, f.daily["longest_run_km"].to_numpy(float), first, end,
+                               window)
+        if ref is not None:
+            c, rise = s.value("caution"), s.value("min_rise_km")
+            values["longest_run_km"] = _most_below(
+                float(rise_limit(ref, c, rise)), KM_STEP,
+                lambda x: bool(exceeds(x, ref, 1 + c, rise)))
+            reasons["longest_run_km"] = _reason(
+                "{title}: +{c} on your longest run of the {n} before ({m})",
+                {"title": [s.id, "rule"], "c": [c, "fraction"], "n": [window, "days"],
+                 "m": [ref, "km"]})
+        else:
+            reasons["longest_run_km"] = _reason(
+                "{title}: no run in the {n} before to compare with",
+                {"title": [s.id, "rule"], "n": [window, "days"]})
+    dh = rules.get("downhill_volume_jump")
+    if dh is None:
+        return
+    lim = _week_limit(judged.get(dh.id), start, f.next_week)
+    if lim is not None:
+        ref, limit = lim
+        c, rise = dh.value("caution"), dh.value("min_rise_m")
+        values["descent_m"] = _most_below(limit, M_STEP,
+                                          lambda x: bool(exceeds(x, ref, c, rise)))
+        reasons["descent_m"] = _reason(
+            "{title}: {c} the mean of the {n} before ({m}), at least +{rise}",
+            {"title": [dh.id, "rule"], "c": [c, "x"],
+             "n": [dh.window("baseline_weeks"), "count:week"], "m": [ref, "m"],
+             "rise": [rise, "m"]})
+    ref = window_reference(dates, run_descent_per_day(f), first, end, dh.window("window_days"))
+    if ref is not None:
+        rc, rr = dh.value("run_caution"), dh.value("min_run_rise_m")
+        values["max_run_descent_m"] = _most_below(
+            float(multiple_limit(ref, rc, rr)), M_STEP,
+            lambda x: bool(exceeds(x, ref, rc, rr)))
+        reasons["max_run_descent_m"] = _reason(
+            "{title}: one run at most {c} your largest descent of the {n} before ({m})",
+            {"title": [dh.id, "rule"], "c": [rc, "x"],
+             "n": [dh.window("window_days"), "days"], "m": [ref, "m"]})
 
 
 def _reason(template: str, facts: dict[str, list[Any]]) -> list[Any]:
@@ -897,15 +1074,15 @@ def _reason(template: str, facts: dict[str, list[Any]]) -> list[Any]:
     return [template, plain(facts)]
 
 
-#: A red flag logged this many days before next week is still current (issue: a
-#: seek_care finding stops the running allowance until a later pain-free entry).
+#: A red flag logged this many days before today is still current (issue: a seek_care
+#: finding stops the running allowance until a later pain-free entry).
 RED_FLAG_CURRENT_DAYS = 14
 
 
 def current_red_flag(findings: pd.DataFrame, symptoms: pd.DataFrame | None,
                      start: pd.Timestamp) -> pd.Timestamp | None:
     """The day of the latest red flag when it is current: logged in the 14 days before
-    ``start`` and not followed by a pain-free entry of the log."""
+    ``start`` (today) and not followed by a pain-free entry of the log."""
     care = findings[(findings["severity"] == "seek_care") & findings["date"].notna()]
     if care.empty:
         return None
@@ -927,15 +1104,13 @@ def envelope(
     rules: Mapping[str, Rule] | Iterable[Rule] = RULES,
     shoes: pd.DataFrame | None = None,
     symptoms: pd.DataFrame | None = None,
+    today: dt.date | None = None,
 ) -> Envelope | None:
-    """Next week's limits: most distance [km], longest run [km] and descent [m] that trip no
-    caution, or None without weekly data. ``activities`` must be prepared."""
+    """The coming week's limits (:func:`envelope_from`): most distance [km], longest run
+    [km] and descent [m] that trip no caution, or None without weekly data. ``activities``
+    must be prepared; ``today`` defaults to the last covered day of the data."""
     if weekly.empty:
         return None
     shoes = shoes if shoes is not None else frames.shoe_frame(activities, settings)
-    ev = evaluate_all(activities, daily, weekly, shoes, settings, rules, symptoms)
-    return envelope_from(ev.judged, ev.findings, weekly, ev.rules, symptoms)
-
-
-def _round(x: float | None) -> float | None:
-    return None if x is None else round(float(x), 1)
+    ev = evaluate_all(activities, daily, weekly, shoes, settings, rules, symptoms, today=today)
+    return ev.envelope
