@@ -417,7 +417,7 @@ def check_text(a: Analysis, weeks: int, units: str = "km") -> str:
     out = [f"{who}{runs} runs, {a.weekly['week'].iat[0]} to {a.weekly['week'].iat[-1]} "
            f"(local time: {a.timezone}); showing the last {len(shown)} weeks"]
     if a.defaults_used:
-        out.append("Assumed: " + "; ".join(a.defaults_used))
+        out.append("Assumed: " + "; ".join(fmt.note(d, u) for d in a.defaults_used))
     wrap = textwrap.TextWrapper(width=96, initial_indent="    ", subsequent_indent="    ")
     for row in shown.iloc[::-1].itertuples(index=False):
         line = (f"{row.week} (from {row.week_start:%d %b %Y}): {u.fd(row.distance_km)}, "

@@ -18,11 +18,8 @@ import pandas as pd
 
 from loadwatch import schema, streams, xmlsafe
 from loadwatch.importers.base import ParsedActivity, read_parts
+from loadwatch.limits import MAX_GPX_POINTS as MAX_POINTS
 from loadwatch.problems import InputError, NotAnActivity
-
-#: Track points refused beyond this: gpxpy holds ~2 KB a point, so 500,000 points (almost
-#: six days at 1 Hz, far beyond any run) bound the memory to about 1 GB.
-MAX_POINTS = 500_000
 
 #: Strava's numeric GPX ``<type>`` codes: its activity types in their historical order
 #: (1 Ride ... 9 Run, 10 Walk, 16 Swim, 17 VirtualRide, 33 VirtualRun); each name maps to
