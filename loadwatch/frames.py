@@ -203,9 +203,9 @@ def prepare(activities: pd.DataFrame, settings: Settings,
     acts["shoe"] = assign_shoes(acts, settings)
     if not has_hr.any() and settings.threshold_pace_s_km is None and pace_rows.any():
         notes.append("no heart rate: set athlete.threshold_pace to measure intensity by pace")
-    _, note = distance_load_factor(acts)
-    if note:
-        notes.append(note)
+    _, load_note = distance_load_factor(acts)
+    if load_note is not None:
+        notes.append(load_note)
     return acts, notes
 
 
