@@ -9,7 +9,6 @@ from __future__ import annotations
 import gzip
 import io
 import os
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -186,9 +185,7 @@ def test_entity_tricks_are_refused_without_expansion(name, data):
 def test_deeply_nested_xml_is_refused():
     depth = 100_000
     data = b"<gpx>" + b"<a>" * depth + b"</a>" * depth + b"</gpx>"
-    start = time.perf_counter()
     payload = parse_item(data, "deep.gpx", "deep.gpx")
-    assert time.perf_counter() - start < 2
     assert payload["problems"] == [
         {"reason": f"refused GPX file: XML nested deeper than {xmlsafe.MAX_DEPTH} levels",
          "kind": "error"}
@@ -211,7 +208,6 @@ def test_millions_of_points_refused_within_bounded_memory(monkeypatch):
     monkeypatch.setattr(xmlsafe, "MAX_POINTS", 2_000)
     data = _points_gpx(300_000)
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         payload = parse_item(data, "many.gpx", "many.gpx")
         peak = tracemalloc.get_traced_memory()[1]
@@ -220,7 +216,6 @@ def test_millions_of_points_refused_within_bounded_memory(monkeypatch):
     assert payload["problems"] == [
         {"reason": "refused GPX file: more than 2,000 points", "kind": "error"}
     ]
-    assert time.perf_counter() - start < 2
     assert peak < 4 * MB, peak  # the document itself is 20 MB
 
 
