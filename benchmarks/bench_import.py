@@ -21,11 +21,9 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import date, timedelta
 from datetime import time as clock
 from pathlib import Path
@@ -33,8 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import make_sample_data as msd  # noqa: E402
+from _timing import load_note, median_seconds  # noqa: E402
 
 from loadwatch.batch import run_batch  # noqa: E402
 from loadwatch.cache import Cache  # noqa: E402
@@ -89,17 +89,6 @@ def baseline(paths: list[Path]) -> int:
     return rows
 
 
-def median_seconds(fn: Callable[[], object], runs: int, setup: Callable[[], None] = lambda: None
-                   ) -> float:
-    times = []
-    for _ in range(runs):
-        setup()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3, help="repetitions per measure (median)")
@@ -118,7 +107,8 @@ def main(argv: list[str] | None = None) -> None:
         size = sum(p.stat().st_size for p in paths)
         print(f"archive: {len(paths)} runs ({n_fit} FIT, {len(paths) - n_fit} GPX), "
               f"{size / 2**20:.1f} MB, ready in {time.perf_counter() - t0:.1f} s; "
-              f"cpu_count {os.cpu_count()}, jobs {args.jobs}, median of {args.runs}")
+              f"cpu_count {os.cpu_count()}, jobs {args.jobs}, median of {args.runs}\n"
+              f"{load_note()}")
 
         counter = iter(range(10**6))
         cold_dir: list[Path] = []

@@ -10,27 +10,16 @@ so the ratio says what the figures cost and what everything else costs.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import load_note, median_seconds
 
 from loadwatch.report import context, render
 from tests.report.synth import synthetic_analysis
 
 RUNS = 5
-
-
-def median_seconds(fn: Callable[[], object], runs: int = RUNS) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -41,12 +30,13 @@ def main() -> None:
 
     svg_html = render.render_report(analysis, weeks=52)
     png_html = render.render_report(analysis, weeks=52, image_format="png")
-    full = median_seconds(lambda: render.render_report(analysis, weeks=52))
-    png = median_seconds(lambda: render.render_report(analysis, weeks=52, image_format="png"))
-    plots_only = median_seconds(lambda: render.build_figures(ctx, "svg"))
-    context_only = median_seconds(lambda: context.build_context(analysis, weeks=52))
+    full = median_seconds(lambda: render.render_report(analysis, weeks=52), RUNS)
+    png = median_seconds(lambda: render.render_report(analysis, weeks=52, image_format="png"),
+                         RUNS)
+    plots_only = median_seconds(lambda: render.build_figures(ctx, "svg"), RUNS)
+    context_only = median_seconds(lambda: context.build_context(analysis, weeks=52), RUNS)
 
-    print(f"report, {n_runs} runs, 52 weeks (median of {RUNS})")
+    print(f"report, {n_runs} runs, 52 weeks (median of {RUNS}); {load_note()}")
     print(f"  full report, SVG figures     {full:6.2f} s   {len(svg_html) / 1e3:6.0f} kB")
     print(f"  full report, PNG 2x figures  {png:6.2f} s   {len(png_html) / 1e3:6.0f} kB"
           f"   ratio PNG/SVG {png / full:.2f}")

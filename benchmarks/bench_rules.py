@@ -9,11 +9,13 @@ rules (weekly distance jump and long-run spike), and their ratio.
 
 from __future__ import annotations
 
-import statistics
-import time
+import sys
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np
 import pandas as pd
+from _timing import load_note, median_seconds
 
 from loadwatch import frames, schema
 from loadwatch.rules.evaluators import envelope, evaluate
@@ -70,20 +72,11 @@ def naive(acts: pd.DataFrame) -> int:
     return out
 
 
-def median_time(fn, arg, n: int = 5) -> float:
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn(arg)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 if __name__ == "__main__":
     acts = season()
-    ours = median_time(pipeline, acts)
-    base = median_time(naive, acts)
-    print(f"{len(acts)} activities, {pipeline(acts)} findings")
+    ours = median_seconds(lambda: pipeline(acts), 5)
+    base = median_seconds(lambda: naive(acts), 5)
+    print(f"{len(acts)} activities, {pipeline(acts)} findings; {load_note()}")
     print(f"loadwatch (all rules + envelope): median {ours * 1000:.0f} ms of 5")
     print(f"naive per-week loop (2 rules):    median {base * 1000:.0f} ms of 5")
     print(f"ratio naive / loadwatch: {base / ours:.1f}x")

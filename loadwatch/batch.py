@@ -50,7 +50,7 @@ from loadwatch.lifetime import Terminated, worker_pool
 from loadwatch.outcomes import athlete_weeks, index_section, pack_weeks
 from loadwatch.problems import Problem, UsageError
 from loadwatch.read import ParsedCache, read_activities
-from loadwatch.result import Analysis, current_findings, fails, focus
+from loadwatch.result import LATEST_WITH_RUNS, Analysis, current_findings, fails, present
 from loadwatch.roster import Roster, RosterAthlete
 from loadwatch.rules import RULES
 from loadwatch.schema import SEVERITIES, severity_rank
@@ -70,8 +70,8 @@ RESERVED_SLUGS = frozenset({"index", "summary"})
 #: Start of a report's error when the output folder itself refused it (full, read-only).
 _WRITE_FAILED = "output folder refused the report: "
 #: Row order and label of athletes without a current finding and of those not analysed.
-NO_FINDING, FAILED = "none", "failed"
-_STATUS_LABELS = {NO_FINDING: "No findings", FAILED: "No data"}
+NO_FINDING, STALE, FAILED = "none", "stale", "failed"
+_STATUS_LABELS = {NO_FINDING: "No findings", STALE: "No recent data", FAILED: "No data"}
 
 
 # --- file names ---------------------------------------------------------------------------
@@ -133,15 +133,29 @@ class AthleteSummary:
     findings: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
     files_read: int = 0
+    #: local day of the latest run (ISO date) and days from it to today (None: no run)
+    last_run: str | None = None
+    days_since_last_run: int | None = None
+    #: no run for more than the athlete's ``[report] stale_after_days``: "no recent data"
+    stale: bool = False
+    #: the athlete's today (ISO date) and the calendar week holding it
+    today: str | None = None
+    this_week: str | None = None
+    #: what ``week`` is: "This week", "Last week" or "Latest week with runs"
+    focus: str | None = None
     #: weeks against the pain log (loadwatch.outcomes.PackedWeeks), for the index only
     outcome_weeks: list[Any] | None = None
 
     @property
     def rank(self) -> int:
-        """Sort key: seek_care 3 ... info 0, no finding -1, not analysed -2."""
+        """Sort key: seek_care 3 ... info 0, no current finding -1, no recent data -2, not
+        analysed -3. A stale athlete's old findings are not current, so they never rank
+        beside this week's; a current red flag still does."""
         if self.status != "ok":
-            return -2
-        return severity_rank(self.severity) if self.severity else -1
+            return -3
+        if self.severity:
+            return severity_rank(self.severity)
+        return -2 if self.stale else -1
 
     @property
     def new_findings(self) -> int:
@@ -176,16 +190,20 @@ class BatchResult:
         return [a for a in self.athletes if a.status != "ok"]
 
     def counts_line(self) -> str:
-        """E.g. "3 athletes: 1 warning, 1 caution, 1 no data"."""
+        """E.g. "4 athletes: 1 warning, 1 caution, 1 no recent data, 1 no data"."""
         n = len(self.athletes)
         parts = []
         for sev in reversed(SEVERITIES):
             k = sum(a.status == "ok" and a.severity == sev for a in self.athletes)
             if k:
                 parts.append(f"{k} {sev.replace('_', ' ')}")
-        clear = sum(a.status == "ok" and a.severity is None for a in self.athletes)
+        clear = sum(a.status == "ok" and a.severity is None and not a.stale
+                    for a in self.athletes)
         if clear:
             parts.append(f"{clear} no findings")
+        old = sum(a.status == "ok" and a.severity is None and a.stale for a in self.athletes)
+        if old:
+            parts.append(f"{old} no recent data")
         if self.failed:
             parts.append(f"{len(self.failed)} no data")
         return f"{n} athlete{'s' if n != 1 else ''}: " + ", ".join(parts)
@@ -211,10 +229,16 @@ def _summarise(athlete: RosterAthlete, slug: str, a: Analysis) -> AthleteSummary
     out = AthleteSummary(athlete.name, slug, "ok", files_read=a.files_read,
                          problems=[{"source": p.source, "reason": p.reason} for p in a.problems])
     out.outcome_weeks = pack_weeks(athlete_weeks(a.weekly, a.findings, a.symptoms))
-    lead = focus(a.weekly)
+    now = present(a)
+    out.last_run = now.last_run.isoformat() if now.last_run else None
+    out.days_since_last_run = now.days_since_last_run
+    out.stale = now.stale
+    out.today, out.this_week = now.today.isoformat(), now.week
+    lead = now.focus
     if lead is None:
         return out
     cur = lead.row
+    out.focus = lead.label
     out.week = str(cur["week"])
     out.week_start = pd.Timestamp(cur["week_start"]).date().isoformat()
     out.distance_km = _num(cur["distance_km"])
@@ -437,7 +461,12 @@ def _finish(rows: list[AthleteSummary], previous: set[tuple[str, str, str]] | No
     for row in rows:
         for f in row.findings:
             f["new"] = previous is not None and (row.name, f["rule"], f["week"]) not in previous
-    rows.sort(key=lambda r: (-r.rank, r.name.casefold()))
+    def since(r: AthleteSummary) -> float:  # stale athletes: the most recently active first
+        if r.rank != -2:
+            return 0.0
+        return float("inf") if r.days_since_last_run is None else r.days_since_last_run
+
+    rows.sort(key=lambda r: (-r.rank, since(r), r.name.casefold()))
 
 
 def _estimate(athlete: RosterAthlete) -> int:
@@ -644,6 +673,9 @@ class IndexRow:
     more: str
     new: int
     note: str
+    #: "Sun 4 Jul 2021" and "1,976 days ago" ("–" and "" without a run)
+    last_run: str = "–"
+    last_run_ago: str = ""
 
 
 def _change_text(pct: float | None, prev: float | None, cur: float | None) -> str:
@@ -656,6 +688,7 @@ def _change_text(pct: float | None, prev: float | None, cur: float | None) -> st
 
 def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
     """The rows of the index, in its order, formatted for ``units`` ("km" or "mi")."""
+    from loadwatch import format as fmt
     from loadwatch.format import message
     from loadwatch.report.context import SEVERITY_LABELS, units_for
 
@@ -666,7 +699,7 @@ def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
             rows.append(IndexRow(a.name, None, FAILED, _STATUS_LABELS[FAILED], "–", "–", "–",
                                  a.error or "could not be analysed", "", 0, ""))
             continue
-        token = a.severity or NO_FINDING
+        token = a.severity or (STALE if a.stale else NO_FINDING)
         label = SEVERITY_LABELS.get(token, _STATUS_LABELS.get(token, token))
         if a.findings:
             top = a.findings[0]
@@ -674,6 +707,8 @@ def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
             finding = f"{title}: {message(top, u)}"
             rest = len(a.findings) - 1
             more = f"and {rest} more this week" if rest else ""
+        elif a.stale or a.focus == LATEST_WITH_RUNS:
+            finding, more = fmt.no_runs_since(a.last_run, a.days_since_last_run) + ".", ""
         else:
             finding, more = "Nothing flagged this week.", ""
         notes = []
@@ -686,6 +721,7 @@ def index_rows(result: BatchResult, units: str = "km") -> list[IndexRow]:
             a.name, a.report, token, label, a.week or "–", u.fd(a.distance_km),
             _change_text(a.change_pct, a.previous_distance_km, a.distance_km),
             finding, more, a.new_findings, "; ".join(notes),
+            fmt.long_day(a.last_run) if a.last_run else "–", fmt.days_ago(a.days_since_last_run),
         ))
     return rows
 
@@ -696,7 +732,13 @@ def render_index(result: BatchResult, *, units: str = "km") -> str:
     from loadwatch.wording import DISCLAIMER, NOT_DETECTION_SQUAD, RED_FLAG_ACTION, RED_FLAGS
 
     css = stylesheet()
+    from loadwatch import format as fmt
+
+    # every athlete's today is the same unless their zones straddle midnight
+    todays = sorted({(a.today, a.this_week) for a in result.athletes if a.today})
+    today, this_week = (fmt.long_day(todays[-1][0]), todays[-1][1]) if todays else ("–", "–")
     return TEMPLATES.get_template(INDEX_NAME).render(
+        today=today, this_week=this_week,
         rows=index_rows(result, units), css=css, generated=_when(result.generated),
         previous_run=result.previous_run, counts=result.counts_line(),
         red_flags=RED_FLAGS, red_flag_action=RED_FLAG_ACTION, disclaimer=DISCLAIMER,

@@ -186,17 +186,22 @@ def _activity_table(frame: pd.DataFrame) -> str:
 @settings_options
 @_jobs_option
 @cache_options
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also say how many FIT and GPX files the fast path read and how many "
+              "went to fitparse or gpxpy, and why.")
 def activities(
     paths: tuple[str, ...], output: str, sports: tuple[str, ...], timezone: str | None,
     config: str | None, today: dt.date | None, jobs: int, cache: Cache | None,
+    verbose: bool,
 ) -> None:
     """List the activities found in PATHS (files, folders, .gz, .zip).
 
     Prints one line per activity (copies of one activity, e.g. a FIT file and its GPX,
     are merged) at its local start time, then a summary line (with the clock the times
-    are in) and each file that could not be read on stderr. Reads loadwatch.toml like the
-    other commands; --today leaves out activities after that day. Exits with 2 when
-    nothing could be read.
+    are in), one line per archive (members that were activities, skipped as not
+    activities, refused) and each file that could not be read on stderr. Reads
+    loadwatch.toml like the other commands; --today leaves out activities after that
+    day. Exits with 2 when nothing could be read.
 
     \b
     Examples:
@@ -251,6 +256,8 @@ def activities(
         click.echo(text)
     clock = f"; times in {calendar.describe(frame, zone)}" if len(frame) else ""
     click.echo(result.summary_line() + clock, err=True)
+    for line in result.notes(verbose=verbose):
+        click.echo(line, err=True)
     for problem in result.problems:
         click.echo(problem.line(), err=True)
     if len(result.activities) == 0:
@@ -368,16 +375,21 @@ CHECK_FINDING_KEYS = ("rule", "severity", "week", "week_start", "date", "activit
 
 def check_payload(a: Analysis, weeks: int, units: str = "km") -> dict[str, Any]:
     """The JSON document of ``loadwatch check``: the shown weeks, their findings (structured
-    fields plus the message in ``units``), envelope, and the clock of the weeks
-    (``local_time``) and the ``today`` they were judged on."""
+    fields plus the message in ``units``), envelope, the clock of the weeks
+    (``local_time``), the ``today`` they were judged on and where the data stands against
+    it (``last_run``, ``days_since_last_run``, ``stale``, ``this_week``, ``focus``)."""
     import dataclasses
+
+    import pandas as pd
 
     from loadwatch import format as fmt
     from loadwatch import schema
     from loadwatch.pipeline import problem_records
+    from loadwatch.result import present, shown_weeks
 
     u = fmt.units_for(units)
-    shown = a.weekly.tail(weeks)
+    now = present(a)
+    shown = shown_weeks(a, weeks)
     findings = a.findings[a.findings["week"].isin(shown["week"])]
     records = schema.to_records(findings, schema.FINDINGS)
     for r in records:
@@ -389,6 +401,7 @@ def check_payload(a: Analysis, weeks: int, units: str = "km") -> dict[str, Any]:
         env["basis"] = {k: fmt.fill(t, f, u) for k, (t, f) in a.envelope.reasons.items()} \
             or env["basis"]
         env.pop("reasons", None)
+    lead = now.focus
     return {
         "athlete": a.athlete,
         "generated": a.generated.isoformat() if a.generated else None,
@@ -397,28 +410,76 @@ def check_payload(a: Analysis, weeks: int, units: str = "km") -> dict[str, Any]:
         "envelope": env,
         "problems": problem_records(a.problems),
         "local_time": a.timezone,
-        "today": a.today.isoformat() if a.today else None,
+        "today": now.today.isoformat(),
+        "this_week": now.week,
+        **now.to_json(),
+        "stale": now.stale,
+        "focus": None if lead is None else {
+            "label": lead.label, "week": str(lead.row["week"]), "current": lead.current,
+            "week_start": pd.Timestamp(lead.row["week_start"]).date().isoformat(),
+            "other_sports": dict(now.other_sports), "other_hours": round(now.other_hours, 2)},
     }
 
 
+def present_lines(a: Analysis, units: str = "km") -> list[str]:
+    """What ``check`` says first: today, and the week to look at (this week, the week just
+    ended, or the latest week with runs under its own label when the data is old)."""
+    from loadwatch import format as fmt
+    from loadwatch.result import LAST_WEEK, present
+
+    u = fmt.units_for(units)
+    now = present(a)
+    out = [f"Today: {fmt.long_day(now.today)} (week {now.week})"]
+    lead = now.focus
+    if lead is None or not lead.current:
+        out.append(fmt.no_runs_since(now.last_run, now.days_since_last_run)
+                   + (" (no recent data)" if now.stale else ""))
+    elif lead.label == LAST_WEEK:
+        out.append(f"No runs yet this week ({now.week})")
+    if lead is not None:
+        row = lead.row
+        line = (f"{lead.label}: {row['week']} ({fmt.week_span(row['week_start'])}): "
+                f"{u.fd(row['distance_km'])}, {fmt.plural(row['runs'], 'run')}")
+        also = fmt.other_sports(now.other_sports, now.other_hours)
+        out.append(line + (f"; {also}" if also else ""))
+    return out
+
+
 def check_text(a: Analysis, weeks: int, units: str = "km") -> str:
-    """The human-readable ``loadwatch check`` report, newest week first, in ``units``;
-    each week's findings most severe first."""
+    """The human-readable ``loadwatch check`` report: today and the week to look at, then
+    the shown weeks newest first in ``units``, each week's findings most severe first and
+    never cut short."""
     import textwrap
 
     from loadwatch import format as fmt
+    from loadwatch.result import current_findings, present, shown_weeks
     from loadwatch.schema import severity_rank
     from loadwatch.wording import DISCLAIMER, red_flags_sentence
 
     u = fmt.units_for(units)
-    shown = a.weekly.tail(weeks)
+    now = present(a)
+    shown = shown_weeks(a, weeks)
     runs = int(a.weekly["runs"].sum())
     who = f"{_text(a.athlete, 40)}: " if a.athlete else ""
     out = [f"{who}{runs} runs, {a.weekly['week'].iat[0]} to {a.weekly['week'].iat[-1]} "
-           f"(local time: {a.timezone}); showing the last {len(shown)} weeks"]
+           f"(local time: {a.timezone}); showing {len(shown)} weeks"]
+    out += present_lines(a, units)
     if a.defaults_used:
         out.append("Assumed: " + "; ".join(fmt.note(d, u) for d in a.defaults_used))
-    wrap = textwrap.TextWrapper(width=96, initial_indent="    ", subsequent_indent="    ")
+    wrap = textwrap.TextWrapper(width=96, initial_indent="    ", subsequent_indent="    ",
+                                break_on_hyphens=False, break_long_words=False)
+
+    def listed(fs: pd.DataFrame) -> list[str]:
+        """Findings most severe first (then by day), each message whole."""
+        fs = fs.assign(_rank=fs["severity"].astype(str).map(severity_rank)).sort_values(
+            ["_rank", "date"], ascending=[False, True], kind="stable", na_position="last")
+        lines = []
+        for f in fs.itertuples(index=False):
+            lines.append(f"  {str(f.severity).upper():9} {fmt.rule_title(str(f.rule))}")
+            message = fmt.message(f, u)
+            lines.append(wrap.fill(_text(message, len(message) + 1)))
+        return lines
+
     for row in shown.iloc[::-1].itertuples(index=False):
         line = (f"{row.week} (from {row.week_start:%d %b %Y}): {u.fd(row.distance_km)}, "
                 f"{fmt.plural(row.runs, 'run')}")
@@ -427,18 +488,19 @@ def check_text(a: Analysis, weeks: int, units: str = "km") -> str:
         if not row.covered:
             line += " (not fully covered by the data)"
         out += ["", line]
-        fs = a.findings[a.findings["week"] == row.week]
-        fs = fs.assign(_rank=fs["severity"].map(severity_rank)).sort_values(
-            "_rank", ascending=False, kind="stable")
-        for f in fs.itertuples(index=False):
-            out.append(f"  {f.severity.upper():9} {fmt.rule_title(f.rule)}")
-            out.append(wrap.fill(_text(fmt.message(f, u), 2000)))
+        out += listed(a.findings[a.findings["week"] == row.week])
+    current = current_findings(a)
+    elsewhere = current[~current["week"].isin(shown["week"])]
+    if len(elsewhere):
+        out += ["", "Current, from weeks not shown:", *listed(elsewhere)]
     e = a.envelope
     if e is not None:
         def num(x: float | None, text: str) -> str:
             return "no limit from the rules" if x is None else text
 
-        out += ["", f"Next week ({e.week}) holds without a caution: distance "
+        which = {now.week: "This week"}.get(e.week) or (
+            "Next week" if (e.week_start - now.week_start).days == 7 else "Week")
+        out += ["", f"{which} ({e.week}) holds without a caution: distance "
                 f"{num(e.distance_km, u.fd(e.distance_km))}, longest run "
                 f"{num(e.longest_run_km, u.fd(e.longest_run_km))}, "
                 f"descent {num(e.descent_m, u.fe(e.descent_m))}"]
@@ -472,14 +534,17 @@ def check(
 ) -> None:
     """Check the training in PATHS against the rule catalogue.
 
-    Prints each recent week (newest first) with what changed faster than your recent
-    pattern, next week's envelope (the most distance, longest run and descent that
-    trip no caution), and the defaults assumed. No rule detects an injury; only the
-    symptom log (symptoms.csv beside the files) can say "seek care".
+    Prints today and the week to look at (this calendar week; last week while this one
+    has no runs yet; else "No runs since ..." and the latest week with runs under its
+    own label), then each recent week (newest first) with what changed faster than your
+    recent pattern, most severe first, the envelope (the most distance, longest run and
+    descent that trip no caution), and the defaults assumed. No rule detects an injury;
+    only the symptom log (symptoms.csv beside the files) can say "seek care".
 
     Exit codes: 0 fine, 1 a current finding (this week's, or last week's while this
-    week has no runs yet: what batch calls current) at or above --fail-on, 2 usage error
-    or nothing to read.
+    week has no runs yet, or a red flag of the last 14 days: what batch calls current;
+    an older week's findings never count) at or above --fail-on, 2 usage error or
+    nothing to read.
 
     \b
     Examples:
@@ -518,9 +583,12 @@ def check(
 @click.option("--open", "open_", is_flag=True, help="Open the report in a browser.")
 @_jobs_option
 @cache_options
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also say how the files were read: fast path or fallback (and why), "
+              "and what became of each archive's members.")
 def report(
     paths: tuple[str, ...], output: str, config: str | None, today: dt.date | None,
-    weeks: int, units: str, open_: bool, jobs: int, cache: Cache | None,
+    weeks: int, units: str, open_: bool, jobs: int, cache: Cache | None, verbose: bool,
 ) -> None:
     """Write a self-contained HTML report of the training in PATHS.
 
@@ -538,6 +606,8 @@ def report(
     from loadwatch.report import write_report
 
     a = _analyse(paths, config, jobs, cache, today)
+    for line in a.read_notes if verbose else []:
+        click.echo(line, err=True)
     if output == "-":  # through to stdout (a pipe, a terminal): nothing to replace
         from loadwatch.report.render import render_report
 
@@ -656,7 +726,7 @@ def batch(
     flagged = result.flagged(fail_on)
     for a in flagged:
         top = a.findings[0]
-        click.echo(f"{_text(a.name, 60)}: {top['severity']} {top['rule']} ({a.week}): "
+        click.echo(f"{_text(a.name, 60)}: {top['severity']} {top['rule']} ({top['week']}): "
                    f"{_text(top['message'], 300)}")
     if not quiet or flagged or result.failed:
         click.echo(f"{result.counts_line()}; {progress.summary()}", err=True)

@@ -244,3 +244,55 @@ def rule_title(rule_id: str) -> str:
 
     rule = RULES.get(rule_id)
     return rule.title if rule else rule_id.replace("_", " ")
+
+
+# --- the present: last run and other sports (loadwatch.result.Present) -------------------
+
+#: What one activity of a sport is called in "also: 2 rides, 1 walk" (schema.SPORTS).
+SPORT_NOUNS = {"cycling": ("ride", "rides"), "walking": ("walk", "walks"),
+               "hiking": ("hike", "hikes"), "swimming": ("swim", "swims"),
+               "other": ("other activity", "other activities")}
+
+
+def long_day(day: Any) -> str:
+    """A day as people write it: 'Sat 4 Jul 2021'."""
+    d = pd.Timestamp(day)
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def week_span(week_start: Any) -> str:
+    """The days of a week: '28 Jun – 4 Jul 2021' (the year once when both share it)."""
+    a = pd.Timestamp(week_start)
+    b = a + pd.Timedelta(days=6)
+    first = f"{a.day} {a:%b}" if a.year == b.year else f"{a.day} {a:%b %Y}"
+    return f"{first} – {b.day} {b:%b %Y}"
+
+
+def count(n: int) -> str:
+    """A whole number with thousands separated: 1,976."""
+    return f"{int(n):,}"
+
+
+def no_runs_since(last_run: Any, days: int | None) -> str:
+    """'No runs since Sat 4 Jul 2021, 1,976 days ago' ('No runs in the data' without one)."""
+    if last_run is None or _missing(last_run) or days is None:
+        return "No runs in the data"
+    return f"No runs since {long_day(last_run)}, {days_ago(days)}"
+
+
+def days_ago(days: int | None) -> str:
+    """'today', 'yesterday', '12 days ago' ('' for None)."""
+    if days is None:
+        return ""
+    return {0: "today", 1: "yesterday"}.get(days, f"{count(days)} days ago")
+
+
+def other_sports(sports: Any, hours: float) -> str:
+    """'also: 2 rides, 1 walk (3.2 h)' from (sport, count) pairs ('' when there are none)."""
+    parts = []
+    for sport, n in sports:
+        one, many = SPORT_NOUNS.get(sport, (sport, sport))
+        parts.append(f"{n} {one if n == 1 else many}")
+    if not parts:
+        return ""
+    return f"also: {', '.join(parts)} ({hours:.1f} h)"

@@ -37,7 +37,7 @@ LTHR_RESERVE_FRACTION = 0.85
 PLAUSIBLE_PEAK_S = 5.0
 #: Plausible maximum heart rate range [bpm].
 PLAUSIBLE_MAX_HR = (120.0, 225.0)
-#: Window for the observed maximum HR [days before the latest activity].
+#: Window for the observed maximum HR [days before the latest run].
 MAX_HR_WINDOW_DAYS = 180
 #: Banister weights (a, b): men's are also used when sex is not given.
 TRIMP_WEIGHTS = {"male": (0.64, 1.92), "female": (0.86, 1.67)}
@@ -78,13 +78,18 @@ def _histograms(column: pd.Series, bins: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def observed_max_hr(activities: pd.DataFrame) -> float | None:
-    """Highest plausible HR in the 180 days before the latest activity, or None."""
-    if activities.empty:
+    """Highest plausible HR of the runs in the 180 days before the latest run, or None.
+
+    Runs only: a walk or a ride after the last run must not move the window past the
+    runs (and switch their heart rate off), and a ride's HR is not a running maximum.
+    """
+    runs = activities[is_run(activities)] if not activities.empty else activities
+    if runs.empty:
         return None
-    recent = activities["start_time"] >= (
-        activities["start_time"].max() - pd.Timedelta(days=MAX_HR_WINDOW_DAYS)
+    recent = runs["start_time"] >= (
+        runs["start_time"].max() - pd.Timedelta(days=MAX_HR_WINDOW_DAYS)
     )
-    acts = activities[recent.to_numpy(bool)]
+    acts = runs[recent.to_numpy(bool)]
     hist, has = _histograms(acts["hr_hist_s"], schema.HR_BINS)
     lo, hi = PLAUSIBLE_MAX_HR
     peaks = []
@@ -112,8 +117,8 @@ def hr_zones(settings: Settings, activities: pd.DataFrame) -> tuple[dict, list[s
     if mx is None:
         mx = observed_max_hr(activities)
         if mx is not None:
-            notes.append(f"max HR {mx:g} bpm (highest plausible value seen in the last "
-                         f"{MAX_HR_WINDOW_DAYS} days of data)")
+            notes.append(f"max HR {mx:g} bpm (highest plausible value of the runs in the "
+                         f"{MAX_HR_WINDOW_DAYS} days before the latest run)")
     lthr, lthr_source = settings.threshold_hr, "settings"
     if lthr is None:
         estimate = estimate_threshold_hr(activities, mx)
@@ -124,9 +129,10 @@ def hr_zones(settings: Settings, activities: pd.DataFrame) -> tuple[dict, list[s
         lthr = rest + LTHR_RESERVE_FRACTION * (mx - rest)
         lthr_source = "resting + 0.85 x (max - resting)"
         notes.append(f"threshold HR {lthr:.0f} bpm ({lthr_source}; {estimate.note})")
-    if mx is None and activities["has_hr"].fillna(False).any():
-        notes.append(f"heart rate recorded, but no plausible maximum in the last "
-                     f"{MAX_HR_WINDOW_DAYS} days: set athlete.max_hr to use your heart rate")
+    if mx is None and activities.loc[is_run(activities), "has_hr"].fillna(False).any():
+        notes.append(f"heart rate recorded, but no plausible maximum in the runs of the "
+                     f"{MAX_HR_WINDOW_DAYS} days before the latest run: set athlete.max_hr "
+                     "to use your heart rate")
     sex = settings.sex or "male"
     if settings.sex is None:
         notes.append("sex not given: TRIMP uses the men's weighting (0.64, 1.92)")

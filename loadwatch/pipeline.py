@@ -16,7 +16,7 @@ import pandas as pd
 
 from loadwatch import calendar, frames
 from loadwatch.problems import Problem, UsageError
-from loadwatch.result import Analysis
+from loadwatch.result import Analysis, present_of
 from loadwatch.rules import RULES, Rule
 from loadwatch.rules.evaluators import envelope_from, evaluate_all
 from loadwatch.rules.symptoms import find_symptom_log, read_symptoms
@@ -76,6 +76,8 @@ def analyse_activities(
         symptoms=symptoms,
         rules=ev.rules,
         judged=ev.judged,
+        present=present_of(acts, weekly, today, zone=settings.timezone,
+                           stale_after_days=settings.stale_after_days),
     )
 
 
@@ -146,6 +148,7 @@ def analyse(
     )
     analysis.problems = problems
     analysis.files_read = result.files_read
+    analysis.read_notes = result.notes(verbose=True)
     analysis.sources = [str(p) for p in folders]
     return analysis
 

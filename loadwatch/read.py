@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import math
 import warnings
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -28,15 +28,17 @@ import pandas as pd
 
 from loadwatch import calendar, schema
 from loadwatch.dedupe import merge_copies
-from loadwatch.importers import SUFFIXES, ParsedActivity, reader_for
+from loadwatch.importers import SUFFIXES, ParsedActivity, fit, gpx, reader_for
 from loadwatch.lifetime import new_pool
 from loadwatch.plausible import set_aside
-from loadwatch.problems import InputError, InputWarning, Problem, UsageError
+from loadwatch.problems import InputError, InputWarning, Problem, UsageError, terminal_text
 from loadwatch.sources import Item, estimate_files, iter_items
 from loadwatch.sport import check_sports
 
 #: Files parsed per batch (cache look-up, then the pool); bounds memory held as bytes.
 BATCH_FILES = 32
+#: Entries (files and problems) per batch at most, so that progress is shown as it goes.
+BATCH_ENTRIES = 1024
 #: Batches read ahead while the pool parses earlier ones, so the workers are not idle while
 #: this process reads, unzips and hashes the next files. Memory: this many x BATCH_FILES files.
 BATCHES_IN_FLIGHT = 3
@@ -76,6 +78,50 @@ class ProgressSink(Protocol):
     def advance(self, files: int, *, cached: int = 0) -> None: ...
 
 
+class _Paths(NamedTuple):
+    """A reader with a fast path and a reference fallback, and its counters."""
+
+    label: str
+    fast: str  # the fast path's key in ``files``
+    fast_words: str
+    fallback: str  # the fallback's key in ``files``, and its name
+    files: Counter[str]  # files decoded by each path in this process
+    reasons: Counter[str]  # why files took the fallback
+
+
+#: Readers with a fast path and a reference fallback, by format.
+FALLBACK_COUNTERS = {
+    "fit": _Paths("FIT", "fast", "fast", "fitparse", fit.DECODER_COUNTS, fit.FALLBACK_REASONS),
+    "gpx": _Paths("GPX", "array", "from arrays", "gpxpy", gpx.DECODER_COUNTS,
+                  gpx.FALLBACK_REASONS),
+}
+
+
+@dataclass
+class DecoderCounts:
+    """Files of one format by the path that decoded them, and why files took the fallback."""
+
+    paths: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class ArchiveCounts:
+    """What became of the members of one archive (zips inside it included)."""
+
+    activities: int = 0
+    not_activities: int = 0
+    refused: int = 0
+
+    def line(self, archive: str) -> str:
+        """E.g. "export.zip: 30,000 members: 2,000 activities, 27,990 skipped as not
+        activities, 10 refused"."""
+        total = self.activities + self.not_activities + self.refused
+        return (f"{terminal_text(archive, 200)}: {total:,} member{'s' if total != 1 else ''}: "
+                f"{self.activities:,} activit{'ies' if self.activities != 1 else 'y'}, "
+                f"{self.not_activities:,} skipped as not activities, {self.refused:,} refused")
+
+
 @dataclass
 class ReadResult:
     """Activities read from some paths, and what could not be read.
@@ -92,6 +138,36 @@ class ReadResult:
     files_skipped: int = 0
     timezone: str = "UTC"
     paths: list[str] = field(default_factory=list)
+    #: format ("fit", "gpx") -> files by decoding path (cached files as when parsed)
+    decoders: dict[str, DecoderCounts] = field(default_factory=dict)
+    #: archive as shown (``export.zip``) -> what became of its members
+    archives: dict[str, ArchiveCounts] = field(default_factory=dict)
+
+    def decoder_line(self) -> str | None:
+        """E.g. "FIT: 134 fast, 2 via fitparse (developer field without description: 2)",
+        one part per format read; None when no file had a fast path."""
+        parts = []
+        for fmt, c in FALLBACK_COUNTERS.items():
+            counts = self.decoders.get(fmt)
+            if counts is None or not counts.paths:
+                continue
+            part = (f"{c.label}: {counts.paths[c.fast]:,} {c.fast_words}, "
+                    f"{counts.paths[c.fallback]:,} via {c.fallback}")
+            if counts.reasons:
+                part += " (" + "; ".join(f"{terminal_text(r, 80)}: {n:,}"
+                                         for r, n in counts.reasons.most_common()) + ")"
+            parts.append(part)
+        return "; ".join(parts) or None
+
+    def archive_lines(self) -> list[str]:
+        """One line per archive read: how many members were activities, how many were
+        skipped as not activities (monitoring, settings...), how many were refused."""
+        return [counts.line(archive) for archive, counts in self.archives.items()]
+
+    def notes(self, verbose: bool = False) -> list[str]:
+        """The archive lines, and with ``verbose`` the decoder line first."""
+        line = self.decoder_line() if verbose else None
+        return ([line] if line else []) + self.archive_lines()
 
     def summary_line(self) -> str:
         """E.g. "Read 12 files: 11 activities (9 running), 2 problems"."""
@@ -162,12 +238,15 @@ def parse_item(data: bytes, name: str, source: str) -> dict[str, Any]:
     """Parse one plain file into cacheable data, never raising.
 
     Returns ``{"activities": [{"summary", "link", "local_time"}], "problems":
-    [{"reason", "kind"}]}``: summaries in canonical column names (with ``format`` and
-    ``activity_id`` set), no record streams, nothing tied to the file's name except the
-    reader's own messages. A top-level function so that a process pool can run it.
+    [{"reason", "kind"}], "decoders": {format: {"paths", "reasons"}}}`` (the decoder path
+    that read the file and, for a fallback, why: :data:`FALLBACK_COUNTERS`): summaries in
+    canonical column names (with ``format`` and ``activity_id`` set), no record streams,
+    nothing tied to the file's name except the reader's own messages. A top-level
+    function so that a process pool can run it.
     """
     activities: list[dict[str, Any]] = []
     problems: list[dict[str, str]] = []
+    before = {fmt: (Counter(c.files), Counter(c.reasons)) for fmt, c in FALLBACK_COUNTERS.items()}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -195,7 +274,12 @@ def parse_item(data: bytes, name: str, source: str) -> dict[str, Any]:
     for w in caught:
         if issubclass(w.category, InputWarning):
             problems.append({"reason": str(w.message), "kind": "warning"})
-    return {"activities": activities, "problems": problems}
+    decoders = {}
+    for fmt, c in FALLBACK_COUNTERS.items():
+        took, why = c.files - before[fmt][0], c.reasons - before[fmt][1]
+        if took:
+            decoders[fmt] = {"paths": dict(took), "reasons": dict(why)}
+    return {"activities": activities, "problems": problems, "decoders": decoders}
 
 
 # -- many files --------------------------------------------------------------------------------
@@ -216,18 +300,25 @@ def _zone(timezone: str | None) -> ZoneInfo:
 
 def _batches(stream: Iterator[Item | Problem], size: int, max_bytes: int | None = None
              ) -> Iterator[list[Item | Problem]]:
-    """``stream`` in lists of ``size`` entries, or fewer holding ``max_bytes`` of data."""
+    """``stream`` in lists of ``size`` files (Items), or fewer holding ``max_bytes`` of
+    data, or :data:`BATCH_ENTRIES` entries at most (so the progress bar moves).
+
+    Problems (members skipped from their header, refusals) do not count towards ``size``:
+    in an account export most members are monitoring files, and batches of 32 entries
+    held one activity each, so the pool was never started and one core did all parsing.
+    """
     limit = BATCH_BYTES if max_bytes is None else max_bytes
     batch: list[Item | Problem] = []
-    held = 0
+    held = files = 0
     for entry in stream:
         batch.append(entry)
         if isinstance(entry, Item):
             held += len(entry.data)
-        if len(batch) >= size or held >= limit:
+            files += 1
+        if files >= size or held >= limit or len(batch) >= BATCH_ENTRIES:
             yield batch
             batch = []
-            held = 0
+            held = files = 0
     if batch:
         yield batch
 
@@ -354,6 +445,8 @@ def read_activities(
     problems: list[Problem] = []
     rows: list[_Row] = []
     files_read = 0
+    decoders: dict[str, DecoderCounts] = {}
+    archives: dict[str, ArchiveCounts] = {}
     if progress is not None:
         progress.add_total(estimate_files(names))
     parser = _Parser(jobs, cache)
@@ -363,9 +456,21 @@ def read_activities(
         nonlocal files_read
         pending = in_flight.popleft()
         payloads = parser.collect(pending)
-        problems.extend(e for e in pending.entries if isinstance(e, Problem))
+        for entry in pending.entries:
+            if isinstance(entry, Problem):
+                problems.append(entry)
+                if "!" in entry.source:  # an archive member refused or skipped unread
+                    counts = archives.setdefault(entry.source.split("!", 1)[0], ArchiveCounts())
+                    if entry.kind == "skipped":
+                        counts.not_activities += 1
+                    else:
+                        counts.refused += 1
         files_read += len(pending.items)
         for item, payload in zip(pending.items, payloads, strict=True):
+            _count(payload, decoders)
+            if item.container:
+                _count_member(payload, archives.setdefault(item.source.split("!", 1)[0],
+                                                           ArchiveCounts()))
             bare = Item(item.source, item.name, b"", item.container, item.path)
             for p in payload["problems"]:
                 problems.append(Problem(item.source, p["reason"], p["kind"]))
@@ -403,7 +508,27 @@ def read_activities(
         files_skipped=len(ignored),
         timezone=str(zone.key),
         paths=names,
+        decoders=decoders,
+        archives=archives,
     )
+
+
+def _count(payload: dict[str, Any], decoders: dict[str, DecoderCounts]) -> None:
+    """Add one file's decoder paths (payloads cached by an older version have none)."""
+    for fmt, took in payload.get("decoders", {}).items():
+        counts = decoders.setdefault(fmt, DecoderCounts())
+        counts.paths.update(took["paths"])
+        counts.reasons.update(took["reasons"])
+
+
+def _count_member(payload: dict[str, Any], counts: ArchiveCounts) -> None:
+    """Count one archive member read: an activity file, not one, or refused."""
+    if payload["activities"]:
+        counts.activities += 1
+    elif any(p["kind"] == "error" for p in payload["problems"]):
+        counts.refused += 1
+    else:
+        counts.not_activities += 1
 
 
 def _join_strava(rows: list[_Row], problems: list[Problem] | None = None) -> list[_Row]:

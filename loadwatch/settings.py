@@ -25,6 +25,9 @@ Example::
 
     [thresholds.weekly_distance_jump]
     caution = 0.25
+
+    [report]
+    stale_after_days = 14       # no run for longer: "no recent data" in the index
 """
 
 from __future__ import annotations
@@ -79,6 +82,8 @@ class Settings:
     shoes: tuple[Shoe, ...] = ()
     #: rule id -> threshold name -> value, from ``[thresholds.<rule_id>]``
     thresholds: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: more days than this since the last run is "no recent data" (``[report]``)
+    stale_after_days: int = 14
     source: Path | None = None
 
     @property
@@ -297,6 +302,20 @@ def _thresholds(f: str, table: Any) -> dict[str, dict[str, float]]:
     return out
 
 
+def _report(f: str, table: Any) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise _err(f"{f}: report", "a table", table)
+    _check_keys(f"{f}: [report]", table, ("stale_after_days",))
+    out: dict[str, Any] = {}
+    if "stale_after_days" in table:
+        days = UNIT_KINDS["days"].check(f"{f}: report.stale_after_days", table["stale_after_days"])
+        if days != int(days):
+            raise _err(f"{f}: report.stale_after_days", "a whole number of days, e.g. 14",
+                       table["stale_after_days"])
+        out["stale_after_days"] = int(days)
+    return out
+
+
 def check_timezone(value: Any, where: str = "timezone") -> str:
     """Return ``value`` if it names an IANA time zone (:func:`loadwatch.calendar.zone_info`),
     else raise a UsageError; a bare area ("Europe") or a 300-character string included."""
@@ -311,7 +330,7 @@ def check_timezone(value: Any, where: str = "timezone") -> str:
 
 def parse_settings(data: Mapping[str, Any], source: str = FILENAME) -> Settings:
     """Settings from an already-parsed TOML document (``source`` names it in errors)."""
-    _check_keys(source, data, ("athlete", "shoes", "thresholds"))
+    _check_keys(source, data, ("athlete", "shoes", "thresholds", "report"))
     kwargs: dict[str, Any] = {}
     if "athlete" in data:
         kwargs.update(_athlete(source, data["athlete"]))
@@ -319,6 +338,8 @@ def parse_settings(data: Mapping[str, Any], source: str = FILENAME) -> Settings:
         kwargs["shoes"] = _shoes(source, data["shoes"])
     if "thresholds" in data:
         kwargs["thresholds"] = _thresholds(source, data["thresholds"])
+    if "report" in data:
+        kwargs.update(_report(source, data["report"]))
     return Settings(**kwargs)
 
 

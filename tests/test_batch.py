@@ -21,6 +21,7 @@ from loadwatch.roster import read_roster
 
 MONDAY = dt.datetime(2026, 1, 5, 7, 0, tzinfo=dt.UTC)  # ISO week 2026-W02
 XSS = "<script>alert(1)</script>"
+TODAY = "2026-02-08"  # Sunday of 2026-W06, the squad's last week of runs
 
 
 def gpx(start: dt.datetime, km: float, pace_s: float = 330.0, step_s: int = 60) -> str:
@@ -88,7 +89,7 @@ def test_squad_three_rows_two_reports_names_escaped_and_safe(squad, tmp_path):
     ])
     out = tmp_path / "out"
     res = CliRunner().invoke(cli, ["batch", str(roster), "-o", str(out), "--jobs", "1",
-                                   "--cache-dir", str(tmp_path / "cache")])
+                                   "--cache-dir", str(tmp_path / "cache"), "--today", TODAY])
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in out.iterdir()) == [
         "ada-script-alert-1-script.html", "etc.html", "index.html", "summary.json",
@@ -134,7 +135,8 @@ def test_squad_three_rows_two_reports_names_escaped_and_safe(squad, tmp_path):
 def test_fail_on_and_quiet_for_cron(squad, tmp_path, fake_reports):
     roster = write_roster(squad, [("Ada", ["ada"]), ("Bo", ["bo"])])
     run = CliRunner().invoke
-    base = ["batch", str(roster), "-o", str(tmp_path / "o"), "-j", "1", "--no-cache"]
+    base = ["batch", str(roster), "-o", str(tmp_path / "o"), "-j", "1", "--no-cache",
+            "--today", TODAY]
     res = run(cli, [*base, "--fail-on", "caution", "--quiet"])
     assert res.exit_code == 1
     assert res.stdout.splitlines()[0] == (
@@ -207,19 +209,19 @@ def test_two_jobs_give_the_same_result_as_one(squad, tmp_path, fake_reports):
 def test_new_this_week_against_the_previous_summary(squad, tmp_path, fake_reports):
     roster = read_roster(write_roster(squad, [("Ada", ["ada"])]))
     out = tmp_path / "o"
-    first = run_batch(roster, out)
+    first = run_batch(roster, out, today=dt.date.fromisoformat(TODAY))
     assert first.previous_run is None and first.athletes[0].new_findings == 0
     assert "first run in this folder" in (out / "index.html").read_text()
     doc = summary(out)
     dropped = doc["athletes"][0]["findings"].pop(1)
     (out / "summary.json").write_text(json.dumps(doc))
-    second = run_batch(roster, out)
+    second = run_batch(roster, out, today=dt.date.fromisoformat(TODAY))
     assert second.previous_run == doc["generated"]
     assert [f["rule"] for f in second.athletes[0].findings if f["new"]] == [dropped["rule"]]
     assert '<span class="new" title="not in the previous run">1 new</span>' in (
         out / "index.html").read_text()
     (out / "summary.json").write_text("{broken")
-    third = run_batch(roster, out)
+    third = run_batch(roster, out, today=dt.date.fromisoformat(TODAY))
     assert third.notices == [f"{out / 'summary.json'}: previous summary unreadable "
                              "(JSONDecodeError); no finding marked new"]
 

@@ -36,7 +36,8 @@ def test_check_json_shape(folder: Path) -> None:
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     assert list(doc) == ["athlete", "generated", "weeks", "findings", "envelope", "problems",
-                         "local_time", "today"]
+                         "local_time", "today", "this_week", "last_run", "days_since_last_run",
+                         "stale", "focus"]
     assert [w["week"] for w in doc["weeks"]] == [f"2026-W0{i}" for i in (6, 5, 4, 3, 2)]
     assert doc["weeks"][0]["week_start"] == "2026-02-02"
     assert doc["weeks"][1]["distance_km"] == pytest.approx(44)
@@ -83,7 +84,7 @@ def test_check_exit_codes(folder: Path, args: tuple[str, ...], code: int) -> Non
 
 
 def test_check_text_newest_first(folder: Path) -> None:
-    res = invoke("check", str(folder), "--weeks", "3")
+    res = invoke("check", str(folder), "--weeks", "3", "--today", "2026-02-08")
     assert res.exit_code == 0
     out = res.output
     assert out.index("2026-W06 (from 02 Feb 2026)") < out.index("2026-W05") < out.index(

@@ -87,3 +87,24 @@ def test_bad_today_is_one_line(athlete: Path) -> None:
     out = CliRunner().invoke(cli, ["check", str(athlete / "kim"), "--today", "02/16/2026"])
     assert out.exit_code == 2
     assert "--today" in out.output and "Traceback" not in out.output
+
+
+def test_quiet_prints_what_the_readme_says(athlete: Path) -> None:
+    """README, cron: nothing when all is well; else the flagged athletes on stdout, the
+    counts line on stderr and the index's path on stdout."""
+    def quiet(today: str):
+        args = ["batch", str(athlete / "roster.toml"), "-o", str(athlete / f"q-{today}"),
+                "--today", today, "--fail-on", "caution", "--quiet", "--no-cache",
+                "--jobs", "1"]
+        return CliRunner().invoke(cli, args)
+
+    calm = quiet("2026-02-13")
+    assert (calm.exit_code, calm.stdout, calm.stderr) == (0, "", "")
+    loud = quiet("2026-02-16")
+    assert loud.exit_code == 1
+    out = loud.stdout.splitlines()
+    assert len(out) == 2
+    assert out[0].startswith("Kim: seek_care red_flag_symptoms (2026-W07): ")
+    assert out[1] == str(athlete / "q-2026-02-16" / "index.html")
+    err = loud.stderr.splitlines()
+    assert len(err) == 1 and err[0].startswith("1 athlete: 1 seek care")

@@ -202,7 +202,9 @@ def squad(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[st
     """
     tmp = tmp_path_factory.mktemp("squad")
     out, cache = tmp / "out", tmp / "cache"
-    args = ["batch", str(ROSTER), "-o", str(out), "--cache-dir", str(cache), "--jobs", "1"]
+    # --today: the files are committed in index order, Sam (a current red flag) first
+    args = ["batch", str(ROSTER), "-o", str(out), "--cache-dir", str(cache), "--jobs", "1",
+            "--today", "2026-11-16"]
     # a parsed batch is ~140 kB in the log: past 200 kB the first one is committed
     assert run_killed(args, wal_bigger_than(cache, 200_000))
     done = run(args)

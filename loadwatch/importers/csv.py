@@ -11,13 +11,18 @@ addressed as ``"Distance#2"``. "Filename" names the activity's own file
 (``activities/<id>.gpx``, ``.fit.gz``...), which lets the file's streams inherit the
 row's title, gear, sport and perceived exertion.
 
-**Garmin Connect** ``Activities.csv`` (format ``garmin_csv``). Numbers follow the
+**Garmin Connect** ``Activities.csv`` (format ``garmin_csv``). Headers and activity types
+come in the account's language: English, German, French, Spanish, Italian or Dutch (the
+words are data in :mod:`loadwatch.importers.garmin_locale`). Numbers follow the
 exporting account's locale: decimal commas ("3,40") with dots grouping thousands
-("2.932"), or the reverse; the decimal mark is detected from the Distance column. "--"
-means missing. "Date" is local time without a zone, so the athlete's time zone is
-applied. Distances are assumed to be **kilometres** (pool swims: metres); the file does
-not say, and an account set to statute units exports miles, which this reader cannot
-detect.
+("2.932"), or the reverse; the decimal mark is detected from the distance column. "--"
+means missing. The date ("2026-01-04 12:38:59", or in old exports "Fr, 25 Mai 2012
+20:31" with month and weekday names read through the locale tables, never the machine's
+locale) is local time without a zone, so the athlete's time zone is applied. Old exports
+put a title line ("Activities", "Aktivitäten") above the header and a comma after every
+row; both are accepted. Distances are **kilometres** (pool swims: metres) unless the
+header names the unit ("Distance (mi)"); an account set to statute units that exports a
+bare "Distance" in miles cannot be detected.
 
 **Training log** for spreadsheet users (format ``log_csv``). Save a sheet with a header
 row and one row per session::
@@ -54,6 +59,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -61,6 +67,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from loadwatch.importers import garmin_locale
 from loadwatch.importers.base import ParsedActivity
 from loadwatch.problems import InputError, InputWarning, NotAnActivity
 from loadwatch.schema import RUNNING_SPORTS
@@ -163,6 +170,63 @@ def _times(fmt: str, utc: bool) -> Parser:
     return parse
 
 
+#: Kilometres per statute mile (international mile, 1959).
+KM_PER_MILE = 1.609344
+_MONTHS = garmin_locale.month_numbers()
+_WEEKDAYS = garmin_locale.weekday_names()
+#: "Fr, 25 Mai 2012 20:31", "ven., 25 mai 2012 20:31", "vie, 25 may 2012", "25. Mai 2012",
+#: "Fri, May 25, 2012 8:31 PM": an optional weekday, day and month name in either order,
+#: the year, an optional time of day (24 h, or 12 h with am/pm).
+_NAMED_DATE = (
+    r"^(?:(?P<wd>[^\W\d_]+)\.?,?\s+)?"
+    r"(?:(?P<d1>\d{1,2})\.?\s+(?P<m1>[^\W\d_]+)\.?|(?P<m2>[^\W\d_]+)\.?\s+(?P<d2>\d{1,2}),?)"
+    r"\s+(?P<y>\d{4}),?"
+    r"(?:\s+(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ap>[ap])?\.?m?\.?)?$"
+)
+
+
+def _named_dates(raw: pd.Series) -> pd.Series:
+    """Dates written with month (and weekday) names in any language of
+    :mod:`loadwatch.importers.garmin_locale`, read through its tables (never the machine's
+    locale); naive wall times, NaT where the text is not such a date."""
+    parts = raw.str.strip().str.lower().str.extract(_NAMED_DATE)
+    month = parts["m1"].fillna(parts["m2"]).map(_MONTHS.get)
+    day = pd.to_numeric(parts["d1"].fillna(parts["d2"]), errors="coerce")
+    known_day = parts["wd"].isna() | parts["wd"].isin(_WEEKDAYS)
+    hour = pd.to_numeric(parts["H"], errors="coerce").fillna(0)
+    pm = parts["ap"].eq("p").fillna(False).astype(bool)
+    am = parts["ap"].eq("a").fillna(False).astype(bool)
+    hour = hour.mask(pm | am, hour % 12 + np.where(pm, 12, 0))
+    frame = pd.DataFrame({
+        "year": pd.to_numeric(parts["y"], errors="coerce"),
+        "month": pd.to_numeric(month, errors="coerce"),
+        "day": day,
+        "hour": hour,
+        "minute": pd.to_numeric(parts["M"], errors="coerce").fillna(0),
+        "second": pd.to_numeric(parts["S"], errors="coerce").fillna(0),
+    })
+    if not len(frame):
+        return pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
+    out = pd.to_datetime(frame.astype("float64"), errors="coerce").astype("datetime64[us]")
+    return out.where(known_day.fillna(False).astype(bool))
+
+
+def _garmin_times(values: pd.Series, decimal: str) -> pd.Series:
+    """Garmin Connect dates: ``2026-01-04 12:38:59`` in today's exports, "Fr, 25 Mai 2012
+    20:31" (any language, see :func:`_named_dates`) in old ones; local wall times."""
+    raw = _clean(values)
+    named = raw.notna() & raw.str.contains(r"[^\W\d_]", regex=True).fillna(False)
+    if not named.any():
+        return _times("%Y-%m-%d %H:%M:%S", utc=False)(values, decimal)
+    out = _times("%Y-%m-%d %H:%M:%S", utc=False)(values.mask(named.to_numpy(bool)), decimal)
+    by_name = _named_dates(raw[named])
+    unread = by_name.isna()
+    if unread.any():  # pandas' own guess, as for other dialects ("May 25, 2012 8:31 PM")
+        guess = _times("%Y-%m-%d %H:%M:%S", utc=False)(raw[named][unread], decimal)
+        by_name = by_name.mask(unread, guess)
+    return out.mask(named, by_name)
+
+
 #: Training-log dates outside these years are typos or placeholders (9999-12-31,
 #: 0000-01-01), not sessions: the row is skipped and named.
 LOG_YEARS = (1970, 2099)
@@ -204,8 +268,8 @@ class Dialect:
     fields: Mapping[str, tuple[Col, ...]]
     #: lower-case source activity type -> canonical sport (anything else is "other")
     sports: Mapping[str, str]
-    #: column whose values decide the decimal mark
-    decimal_probe: str
+    #: column whose values decide the decimal mark (the first present of several)
+    decimal_probe: str | tuple[str, ...]
     #: start times are local (naive) rather than UTC
     local_time: bool
     #: sport when the file names none
@@ -216,6 +280,8 @@ class Dialect:
     surfaces: Mapping[str, str] = field(default_factory=dict)
     #: sports whose distance column holds metres rather than km (Garmin's pool swims)
     metre_sports: tuple[str, ...] = ()
+    #: further signatures, any of which also recognises the dialect (other languages)
+    signatures: tuple[tuple[str, ...], ...] = ()
 
 
 STRAVA = Dialect(
@@ -261,46 +327,52 @@ STRAVA = Dialect(
     id_column="Activity ID",
 )
 
+def _garmin_cols(column: str, parse: Parser) -> tuple[Col, ...]:
+    """One canonical column's source columns in every Garmin Connect language."""
+    return tuple(Col(h, parse) for h in garmin_locale.headers(column))
+
+
+def _garmin_distance() -> tuple[Col, ...]:
+    """Distance columns: bare (km, see the module docstring), or with the unit in the
+    header ("Distance (km)", "Distanz (mi)")."""
+    out = []
+    for h in garmin_locale.headers("distance"):
+        out += [Col(h, number), Col(f"{h} (km)", number), Col(f"{h} (mi)", number, KM_PER_MILE)]
+    return tuple(out)
+
+
+def _garmin_signatures() -> tuple[tuple[str, ...], ...]:
+    """Activity type, date, distance and time, in one language, for every language."""
+    out: dict[tuple[str, ...], None] = {}
+    for lang in garmin_locale.LANGUAGES:
+        words = [garmin_locale.HEADERS[c][lang] for c in ("sport", "start_time", "time")]
+        for sport, date, time in itertools.product(*words):
+            for dist in garmin_locale.HEADERS["distance"][lang]:
+                for unit in ("", " (km)", " (mi)"):
+                    out.setdefault((sport, date, dist + unit, time), None)
+    return tuple(out)
+
+
 GARMIN = Dialect(
     format="garmin_csv",
-    description="a Garmin Connect Activities.csv (Activity Type, Date, Distance, Time, ...)",
+    description="a Garmin Connect Activities.csv (Activity Type, Date, Distance, Time, ...;"
+    " also in German, French, Spanish, Italian or Dutch)",
     signature=("Activity Type", "Date", "Distance", "Time"),
+    signatures=_garmin_signatures(),
     fields={
-        "start_time": (Col("Date", _times("%Y-%m-%d %H:%M:%S", utc=False)),),
-        "title": (Col("Title", text),),
-        "sport": (Col("Activity Type", text),),
-        "distance_km": (Col("Distance", number),),
-        "elapsed_s": (Col("Elapsed Time", seconds), Col("Time", seconds)),
-        "moving_s": (Col("Moving Time", seconds), Col("Time", seconds)),
-        "ascent_m": (Col("Total Ascent", number),),
-        "descent_m": (Col("Total Descent", number),),
-        "avg_hr": (Col("Avg HR", number),),
-        "max_hr": (Col("Max HR", number),),
+        "start_time": _garmin_cols("start_time", _garmin_times),
+        "title": _garmin_cols("title", text),
+        "sport": _garmin_cols("sport", text),
+        "distance_km": _garmin_distance(),
+        "elapsed_s": _garmin_cols("elapsed_s", seconds) + _garmin_cols("time", seconds),
+        "moving_s": _garmin_cols("moving_s", seconds) + _garmin_cols("time", seconds),
+        "ascent_m": _garmin_cols("ascent_m", number),
+        "descent_m": _garmin_cols("descent_m", number),
+        "avg_hr": _garmin_cols("avg_hr", number),
+        "max_hr": _garmin_cols("max_hr", number),
     },
-    sports={
-        "running": "running",
-        "street running": "running",
-        "track running": "running",
-        "ultra running": "running",
-        "virtual running": "treadmill_running",
-        "trail running": "trail_running",
-        "treadmill running": "treadmill_running",
-        "indoor running": "treadmill_running",
-        "cycling": "cycling",
-        "road cycling": "cycling",
-        "mountain biking": "cycling",
-        "gravel cycling": "cycling",
-        "indoor cycling": "cycling",
-        "virtual cycling": "cycling",
-        "walking": "walking",
-        "hiking": "hiking",
-        "pool swim": "swimming",
-        "pool swimming": "swimming",
-        "open water swim": "swimming",
-        "open water swimming": "swimming",
-        "swimming": "swimming",
-    },
-    decimal_probe="Distance",
+    sports=garmin_locale.sport_words(),
+    decimal_probe=tuple(c.header for c in _garmin_distance()),
     local_time=True,
     metre_sports=("swimming",),
 )
@@ -382,7 +454,9 @@ def _numbered_rows(text_: str) -> tuple[list[tuple[int, list[str]]], list[int]]:
     (ten rows lost as one title); that record's line is skipped and reported instead,
     and reading resumes on the next line.
     """
-    first = text_.split("\n", 1)[0]
+    # the first line that has a delimiter decides (not a title line such as "Activities")
+    head = text_[:20_000].splitlines()[:5]
+    first = next((line for line in head if "," in line or ";" in line), "")
     delimiter = ";" if first.count(";") > first.count(",") else ","
     lines = text_.splitlines(keepends=True)
     out: list[tuple[int, list[str]]] = []
@@ -438,8 +512,9 @@ def detect(headers: list[str]) -> Dialect:
     """The dialect whose signature columns the header holds; NotAnActivity otherwise."""
     present = {h.lower() for h in headers}
     for dialect in DIALECTS:
-        if all(s.lower() in present for s in dialect.signature):
-            return dialect
+        for signature in (dialect.signature, *dialect.signatures):
+            if all(s.lower() in present for s in signature):
+                return dialect
     shown = ", ".join(_printable(h) for h in headers[:8] if h)
     shown += ", ..." if len(headers) > 8 else ""
     expected = "; or ".join(d.description for d in DIALECTS)
@@ -522,7 +597,10 @@ def _body(rows: list[tuple[int, list[str]]], width: int
 
 def _values(frame: pd.DataFrame, dialect: Dialect) -> dict[str, pd.Series]:
     """Canonical columns parsed from the raw cells, in canonical units and plausible ranges."""
-    decimal = _decimal_mark(frame.get(dialect.decimal_probe.lower()))
+    probes = dialect.decimal_probe
+    probes = (probes,) if isinstance(probes, str) else probes
+    probe = next((p.lower() for p in probes if p.lower() in frame.columns), None)
+    decimal = _decimal_mark(frame[probe] if probe is not None else None)
     values: dict[str, pd.Series] = {}
     for name, candidates in dialect.fields.items():
         series = _column(frame, candidates, decimal)
@@ -554,6 +632,8 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
         rows.pop(0)
     if not rows:
         raise NotAnActivity("empty CSV file")
+    if _title_line(rows):
+        rows.pop(0)
     headers = _unique_headers(rows[0][1])
     dialect = detect(headers)
     body, bad_shape = _body(rows[1:], len(headers))
@@ -613,6 +693,19 @@ def read(data: bytes, source: str) -> list[ParsedActivity]:
             )
         )
     return activities
+
+
+def _title_line(rows: list[tuple[int, list[str]]]) -> bool:
+    """Whether the first record is a title above the header (old Garmin Connect exports
+    start with "Activities" or "Aktivitäten" alone on line 1): one cell, and the next
+    record is a header that a dialect recognises."""
+    if len(rows) < 2 or sum(bool(c.strip()) for c in rows[0][1]) != 1:
+        return False
+    try:
+        detect(_unique_headers(rows[1][1]))
+    except NotAnActivity:
+        return False
+    return True
 
 
 def _missing(value: object) -> bool:

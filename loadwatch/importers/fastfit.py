@@ -12,7 +12,9 @@ fitparse stays the reference: :func:`decode` reproduces what
 it does not reproduce exactly (an undefined local message, developer fields without a
 description, accumulated or compressed fields with values, odd sizes...); the caller then
 decodes the file with fitparse. Damage that fitparse tolerates, a truncated tail, a bad
-CRC, an unreadable chained part, is reproduced with fitparse's own wording.
+CRC, an unreadable chained part, is reproduced with fitparse's own wording. Developer
+fields that declare a native field stand in for it by one rule, :func:`stands_in`, which
+the fitparse path (:mod:`loadwatch.importers.fit`) applies too.
 
 References
 ----------
@@ -22,6 +24,7 @@ timestamp), definition messages (architecture byte, developer fields), CRC-16.
 
 from __future__ import annotations
 
+import math
 import struct
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -138,6 +141,8 @@ class _FieldDef:
     offset: int
     field: Any  # fitparse Field, DevField or None
     dev: bool = False
+    #: for a developer field that declares a native field: that field's profile name
+    native: str | None = None
 
     @property
     def count(self) -> int:
@@ -213,6 +218,8 @@ class _Reader:
         self.summary_names = summary
         self.definitions: list[_Definition] = []
         self.dev_types: dict[Any, dict[Any, BaseType]] = {}
+        #: developer index -> field number -> the native field number it declares (or None)
+        self.dev_natives: dict[Any, dict[Any, Any]] = {}
         self.bad_crc = 0
         self.misaligned = 0
         self.compressed = False
@@ -425,7 +432,8 @@ class _Reader:
                     raise Declined("developer field numbered like a timestamp")
                 if size == 0 and zero is None:
                     zero = len(fields)
-                fields.append(_FieldDef(num, size, base, offset, None, dev=True))
+                native = _native_field(mesg_type, self.dev_natives.get(index, {}).get(num))
+                fields.append(_FieldDef(num, size, base, offset, None, dev=True, native=native))
                 offset += size
         name = mesg_type.name if mesg_type else None
         d = _Definition(mesg_num, endian, fields, offset, name, zero=zero)
@@ -446,13 +454,80 @@ class _Reader:
             raise Declined("developer data without an index")
         if d.mesg_num == DEVELOPER_DATA_ID:
             self.dev_types[index] = {}
+            self.dev_natives[index] = {}
             return
         if index not in self.dev_types:
             raise Declined("field description of an undeclared developer")
         base_num = by_name.get("fit_base_type_id")
         if base_num not in BASE_TYPES:
             raise Declined("developer field of unknown base type")
-        self.dev_types[index][by_name.get("field_definition_number")] = BASE_TYPES[base_num]
+        number = by_name.get("field_definition_number")
+        self.dev_types[index][number] = BASE_TYPES[base_num]
+        self.dev_natives[index][number] = by_name.get("native_field_num")
+
+
+def _native_field(mesg_type: Any, native_num: Any) -> str | None:
+    """The profile name of the native field a developer field stands in for (None when it
+    declares none, or one the profile does not know, as fitparse resolves it)."""
+    if native_num is None or mesg_type is None:
+        return None
+    f = mesg_type.fields.get(native_num)
+    if f is None:
+        return None
+    if f.def_num == TIMESTAMP_FIELD or f.type.values:
+        # fitparse would put the raw number where a time or an enum name belongs
+        raise Declined("developer field standing in for a timestamp or enum field")
+    return str(f.name)
+
+
+# ---------------------------------------------------------------- developer stand-ins
+
+
+def stands_in(native: Any, dev: Any) -> bool:
+    """Whether a developer value replaces the native value of the field it declares.
+
+    Connect IQ apps write e.g. a swim's ``total_distance`` as a developer field with
+    ``native_field_num`` and leave the native field 0 or invalid (FIT SDK,
+    field_description): the developer value counts when it is a positive number and the
+    native one is missing (None, or NaN in a column) or 0. Both decoders use this rule,
+    fitparse's through :func:`stand_in_for_native`, the fast one also on record columns.
+    """
+    if not _is_number(dev) or not dev > 0:  # NaN is not > 0
+        return False
+    if native is None:
+        return True
+    return _is_number(native) and (native == 0 or math.isnan(native))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def stand_in_for_native(
+    values: dict[str, Any], standins: dict[str | None, Any], wanted: Any = None
+) -> None:
+    """Fill ``values`` (one message, name -> value) from ``standins`` (native field name ->
+    developer value, the last developer field of a name winning) where :func:`stands_in`;
+    only names in ``wanted`` unless it is None."""
+    for name, value in standins.items():
+        if name is None or (wanted is not None and name not in wanted):
+            continue
+        if stands_in(values.get(name), value):
+            values[name] = value
+
+
+_STANDS_IN = np.frompyfunc(stands_in, 2, 1)
+
+
+def _stand_in_columns(
+    out: dict[str, np.ndarray], standins: list[tuple[str, np.ndarray]], k: int
+) -> None:
+    """:func:`stand_in_for_native` on record columns (NaN where fitparse gives None)."""
+    for name, dev in {name: dev for name, dev in standins}.items():  # the last one wins
+        native = out.get(name, np.full(k, np.nan))
+        with np.errstate(invalid="ignore"):  # NaN compared inside the rule, as intended
+            take = _STANDS_IN(native, dev).astype(bool)
+        out[name] = np.where(take, dev, native)
 
 
 def _raw_values(data: bytes, d: _Definition, at: int, count: int) -> list[Any]:
@@ -503,7 +578,10 @@ def _message_values(
     """One message as fitparse's name -> value (developer fields left out), later wins."""
     raw = _raw_values(data, d, at, count)
     values: dict[str, Any] = {}
+    standins: dict[str | None, Any] = {}
     for fd, value in zip(d.fields, raw, strict=False):
+        if fd.dev and fd.native is not None:
+            standins[fd.native] = value
         if fd.field is None or fd.dev:
             continue
         f = _subfield(fd.field, d, raw)
@@ -518,6 +596,8 @@ def _message_values(
             target = _subfield(MESSAGE_TYPES[d.mesg_num].fields[comp.def_num], d, raw)
             values[target.name] = target.render(cmp_raw)
         values[f.name] = _scaled(f, f.render(value))
+    if standins:
+        stand_in_for_native(values, standins)
     if timestamp is not None:
         values["timestamp"] = timestamp
     return values
@@ -565,8 +645,12 @@ def _record_columns(
     k = len(offsets)
     nan = np.full(k, np.nan)
     out: dict[str, np.ndarray] = {}
+    standins: list[tuple[str, np.ndarray]] = []
     for fd in d.fields:
         f = fd.field
+        if fd.dev and fd.native in wanted:
+            assert fd.native is not None  # checked by ``in wanted``
+            standins.append((fd.native, _dev_column(buf, d, fd, offsets)))
         if f is None or fd.dev:
             continue
         if f.subfields:
@@ -609,6 +693,18 @@ def _record_columns(
             out[f.name] = _render_float(f, raw, invalid)
         else:
             out[f.name] = nan
+    if standins:
+        _stand_in_columns(out, standins, k)
+    return out
+
+
+def _dev_column(buf: np.ndarray, d: _Definition, fd: _FieldDef, offsets: np.ndarray) -> np.ndarray:
+    """A developer field's values as floats (NaN where fitparse gives None or a tuple)."""
+    if fd.base.fmt not in _NUMPY or fd.count != 1 or fd.base.name == "byte":
+        return np.full(len(offsets), np.nan)
+    raw = _column_raw(buf, d, fd, offsets)
+    out = raw.astype(np.float64)
+    out[_invalid(fd.base, raw)] = np.nan
     return out
 
 

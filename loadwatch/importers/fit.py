@@ -56,6 +56,7 @@ from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
 from loadwatch import schema, streams
 from loadwatch.importers import fastfit
 from loadwatch.importers.base import ParsedActivity
+from loadwatch.importers.fastfit import stand_in_for_native
 from loadwatch.limits import MAX_FIT_LAPS as MAX_LAPS
 from loadwatch.limits import MAX_FIT_MESSAGES as MAX_MESSAGES
 from loadwatch.limits import MAX_FIT_RECORDS as MAX_RECORDS
@@ -293,8 +294,10 @@ def _repair_header(data: bytes, notes: list[str]) -> bytes:
     return data
 
 
-#: Files decoded by each path in this process (see :func:`_scan`).
+#: Files decoded by each path in this process (see :func:`_scan`), and why files went to
+#: fitparse (shown by ``--verbose``).
 DECODER_COUNTS: Counter[str] = Counter()
+FALLBACK_REASONS: Counter[str] = Counter()
 
 
 def _scan(data: bytes) -> _Scan:
@@ -310,13 +313,10 @@ def _scan(data: bytes) -> _Scan:
         fast = fastfit.decode(repaired, _RECORD_NAMES, frozenset(SUMMARY_MESSAGES))
     except fastfit.TooManyMessages as exc:
         raise InputError(f"refused FIT file: {exc}") from None
-    except Exception:  # Declined, or a fast-path bug on untrusted bytes: fitparse decides
+    except Exception as exc:  # Declined, or a fast-path bug on untrusted bytes: fitparse decides
         DECODER_COUNTS["fitparse"] += 1
-        return _decode(data)
-    if any(name == "field_description" and values.get("native_field_num") is not None
-           for name, values in fast.messages):
-        # developer fields standing in for native ones: the fitparse path applies them
-        DECODER_COUNTS["fitparse"] += 1
+        FALLBACK_REASONS[str(exc) if isinstance(exc, fastfit.Declined)
+                         else f"fast-path error {type(exc).__name__}"] += 1
         return _decode(data)
     DECODER_COUNTS["fast"] += 1
     _check_counts(fast.columns["timestamp"], [name for name, _ in fast.messages])
@@ -405,8 +405,8 @@ def _count(counts: dict[str, int], name: str, messages: int, dated: int) -> None
 
 def _plain_values(message: Any, wanted: Any) -> dict[str, Any]:
     """A fitparse message's native fields (only ``wanted`` ones, unless None) by name, with
-    developer fields that declare a native field standing in for it (see
-    :func:`stand_in_for_native`)."""
+    developer fields that declare a native field standing in for it (the rule both
+    decoders share: :func:`loadwatch.importers.fastfit.stands_in`)."""
     values: dict[str, Any] = {}
     standins: dict[str | None, Any] = {}
     for fd in message.fields:
@@ -428,22 +428,6 @@ def _native_name(mesg_num: int | None, f: DevField) -> str | None:
     mesg = MESSAGE_TYPES.get(mesg_num) if mesg_num is not None else None
     native = mesg.fields.get(f.native_field_num) if mesg is not None else None
     return native.name if native is not None else None
-
-
-def stand_in_for_native(
-    values: dict[str, Any], standins: dict[str | None, Any], wanted: Any = None
-) -> None:
-    """Developer values that declare a native field fill that field when it is missing or 0.
-
-    Connect IQ apps write e.g. a swim's ``total_distance`` as a developer field with
-    ``native_field_num`` and leave the native field 0 (FIT SDK, field_description).
-    Every decoder calls this on each message's plain values.
-    """
-    for name, value in standins.items():
-        if name is None or (wanted is not None and name not in wanted):
-            continue
-        if _is_number(value) and value > 0 and values.get(name) in (None, 0):
-            values[name] = value
 
 
 def _keep(scan: _Scan, name: str, values: dict[str, Any]) -> None:

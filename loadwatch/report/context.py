@@ -25,7 +25,7 @@ import pandas as pd
 from loadwatch import calendar
 from loadwatch import format as fmt
 from loadwatch.format import KM_PER_MI, M_PER_FT, UnitName, Units, units_for
-from loadwatch.result import Analysis, focus
+from loadwatch.result import Analysis, present, shown_weeks
 from loadwatch.rules import CONDITIONS, RULES, Rule
 from loadwatch.schema import SEVERITIES, severity_rank
 from loadwatch.wording import (
@@ -159,7 +159,8 @@ class EnvelopeView:
 
 @dataclass(frozen=True)
 class WeekSummary:
-    #: "This week", or "Last week" when the current week has no runs yet
+    #: "This week", "Last week" when the current week has no runs yet, else "Latest week
+    #: with runs" (:class:`loadwatch.result.Focus`)
     label: str
     week: str
     span: str
@@ -168,6 +169,13 @@ class WeekSummary:
     longest: str
     descent: str
     hi_min: str
+    #: "No runs since Sun 4 Jul 2021, 1,976 days ago" when the week is not this week or
+    #: the one just ended ('' otherwise), from :class:`loadwatch.result.Present`
+    notice: str = ""
+    #: other sports of the week, "also: 2 rides, 1 walk (3.2 h)"
+    also: str = ""
+    #: the week is this week or the one just ended (not old data)
+    current: bool = True
 
 
 @dataclass(frozen=True)
@@ -459,7 +467,7 @@ def _period(analysis: Analysis, weeks: int) -> tuple[pd.DataFrame, pd.Timestamp,
     if weekly.empty:
         today = pd.Timestamp(calendar.today(analysis.settings.timezone, analysis.today))
         return weekly, today, today
-    shown = weekly.tail(max(1, weeks))
+    shown = shown_weeks(analysis, weeks)  # ends with this week, or the latest with runs
     start = pd.Timestamp(shown["week_start"].iloc[0])
     end = calendar.sunday(pd.Timestamp(shown["week_start"].iloc[-1]))
     if not analysis.daily.empty:
@@ -502,7 +510,8 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
 
     current = None
     this_week: list[FindingView] = []
-    lead = focus(shown)
+    now = present(analysis)
+    lead = now.focus
     if lead is not None:
         cw = lead.row
         ws = pd.Timestamp(cw["week_start"])
@@ -515,6 +524,10 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
             longest=u.fd(cw["longest_run_km"]),
             descent=u.fe(cw["descent_m"]),
             hi_min="–" if _missing(cw["hi_intensity_min"]) else f"{cw['hi_intensity_min']:.0f} min",
+            notice="" if lead.current else fmt.no_runs_since(now.last_run,
+                                                              now.days_since_last_run),
+            also=fmt.other_sports(now.other_sports, now.other_hours),
+            current=lead.current,
         )
         this_week = sorted((v for v in views if v.week in lead.weeks),
                            key=lambda v: severity_rank(v.severity), reverse=True)

@@ -13,15 +13,14 @@ from fitparse.records import Crc
 from loadwatch.importers import fastfit, fit
 from loadwatch.problems import NotAnActivity
 from tests.conftest import realdata_files
-from tests.fitcompare import compare, read_both
+from tests.fitcompare import compare, compare_scans, read_both
+from tests.importers import fitcases
 
 FIT_FILES = realdata_files("fit", "*.fit*") + realdata_files("odd", "*.fit")
 #: Real files the fast decoder passes to fitparse: compressed speed/distance values
-#: (accumulated), and (fit._scan) developer fields that declare a native field, which only
-#: the fitparse path applies so far (Concept2 ErgIQ's distance; Garmin 920's Firstbeat).
-DECLINED = {"fitparse__compressed-speed-distance.fit",
-            "fitparse__20170518-191602-1740899583.fit",
-            "gc__Garmin920_withFirstbeat.fit"}
+#: (accumulated). Developer fields that declare a native field (Concept2 ErgIQ's distance,
+#: Garmin 920's Firstbeat) stay on the fast path, which applies the same stand-in rule.
+DECLINED = {"fitparse__compressed-speed-distance.fit"}
 
 
 def _data(path) -> bytes:
@@ -138,3 +137,46 @@ def test_non_activity_skipped_from_the_header(realdata, monkeypatch, name, kind)
 def test_activity_type_from_the_header() -> None:
     assert fastfit.first_file_type(_activity(False, False)) == "activity"
     assert fastfit.first_file_type(b"not a fit file at all") is None
+
+
+# ---------------------------------------------------------------- developer stand-ins
+
+
+@pytest.mark.parametrize("records", [False, True], ids=["session", "session+records"])
+def test_developer_stand_ins_stay_on_the_fast_path(records: bool) -> None:
+    # a Connect IQ swim app: native total_distance 0, the developer field says 1,250 m
+    # (and, with ``records``, each record's distance only in a developer field too)
+    recs = fitcases.steady(0, 1800, speed_m_s=1250 / 1800, position=False)
+    session = {"t0": 0, "t1": 1800, "total_elapsed_time": 1800.0, "total_timer_time": 1800.0,
+               "total_distance": 0.0, "sport": "swimming"}
+    data = fitcases.build(recs, [session], dev_session_distance_m=1250.0,
+                          dev_record_distance=records)
+    fast, ref, declined = read_both(data, "ciq.fit")
+    assert not declined
+    assert fast[0].summary["distance_km"] == pytest.approx(1.25)
+    assert ref[0].summary["distance_km"] == pytest.approx(1.25)
+    if records:
+        assert fast[0].records["distance_m"].max() == pytest.approx(1250, rel=0.001)
+    assert compare_scans(data).difference is None
+    assert compare(data).difference is None
+
+
+def test_developer_value_does_not_replace_a_real_native_value() -> None:
+    recs = fitcases.steady(0, 600, position=False)
+    session = {"t0": 0, "t1": 600, "total_elapsed_time": 600.0, "total_timer_time": 600.0,
+               "total_distance": 1800.0}
+    data = fitcases.build(recs, [session], dev_session_distance_m=5000.0)
+    fast, _ref, declined = read_both(data, "ciq.fit")
+    assert not declined
+    assert fast[0].summary["distance_km"] == pytest.approx(1.8)
+    assert compare(data).difference is None
+
+
+@pytest.mark.parametrize(
+    ("native", "dev", "replaced"),
+    [(None, 5.0, True), (0, 5.0, True), (float("nan"), 5, True), (3.0, 5.0, False),
+     (0, 0, False), (None, None, False), (0, float("nan"), False), ("text", 5.0, False),
+     (0, (1, 2), False)],
+)
+def test_stand_in_rule(native, dev, replaced: bool) -> None:
+    assert fastfit.stands_in(native, dev) is replaced

@@ -383,7 +383,7 @@ def test_sporttracks_heart_rate_track() -> None:
 
 @pytest.mark.parametrize(
     ("code", "sport"),
-    [("17", "cycling"), ("18", "cycling"), ("33", "running"), ("11", "other")],
+    [("17", "cycling"), ("18", "cycling"), ("53", "treadmill_running"), ("11", "other")],
 )
 def test_strava_type_codes_full_table(code: str, sport: str) -> None:
     (act,) = gpx.read(make_gpx(pts(30), type_=code), "strava.gpx")

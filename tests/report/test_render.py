@@ -189,6 +189,9 @@ def test_sparse_period_replaces_empty_plots_with_a_line(season: Analysis) -> Non
     a.weekly.loc[zero, "runs"] = 0
     a.shoes = a.shoes[a.shoes["week_start"] < cut]
     a.judged = evaluate_all(a.activities, a.daily, a.weekly, a.shoes, Settings()).judged
+    # a 3-week rest that is still "recent" (stale_after_days): the report shows it as it
+    # is, empty, instead of falling back to the latest weeks with runs
+    a.settings = Settings(stale_after_days=60)
     page = render_report(a, weeks=3, narrow_figures=False)
     # five plots become one line each; the load change indicator still has its history
     assert page.count('<p class="noplot">') == 5
