@@ -468,7 +468,7 @@ def check_text(a: Analysis, weeks: int, units: str = "km") -> str:
            f"(local time: {a.timezone}); showing {len(shown)} weeks"]
     out += present_lines(a, units)
     if a.defaults_used:
-        out.append("Assumed: " + "; ".join(a.defaults_used))
+        out.append("Assumed: " + "; ".join(fmt.note(d, u) for d in a.defaults_used))
     wrap = textwrap.TextWrapper(width=96, initial_indent="    ", subsequent_indent="    ",
                                 break_on_hyphens=False, break_long_words=False)
 

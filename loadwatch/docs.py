@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from loadwatch import schema, wording
+from loadwatch import limits, schema, wording
 from loadwatch.rules import CONDITIONS, RULES, Threshold
 
 
@@ -56,6 +56,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "findings-columns": lambda: schema.markdown_table(schema.FINDINGS),
     "rules": rules_table,
     "wording": wording.readme_block,
+    "limits": limits.markdown_table,
 }
 
 _BLOCK = re.compile(r"(<!-- generated:([\w-]+) -->\n)(.*?)(<!-- /generated -->)", re.S)

@@ -5,13 +5,18 @@ An evaluator stores a message ``template`` ("Weekly distance rose {rise} ({prev}
 module fills them for the reader: ``38 %``, ``32.0 km`` or ``19.9 mi``, ``834 m`` or
 ``2,736 ft``, ``1.33x``, ``1 pattern`` / ``2 patterns``, rule titles instead of ids. No
 text is rewritten after the fact, so a number is converted exactly once.
+
+The same holds for the other text that carries distances: what the analysis assumed
+(:class:`Note`, e.g. the load per km of runs without HR) and the catalogue's fixed
+condition and self-care wording, whose distances are placeholders filled from the rules
+(:func:`fixed_text`, e.g. ``{shoe_life}`` from the shoe_mileage marks).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
@@ -92,10 +97,15 @@ def quantity(value: Any, kind: str, units: Units = KM) -> str:
         return "; ".join(fill(t, f, units) for t, f in value)
     if kind == "rules":
         return "; ".join(rule_title(r) for r in value)
+    if kind == "km_range":  # (low, high): '450-800 km', '280-497 mi'
+        low, high = (units.d(float(x)) for x in value)
+        return f"{low:,.0f}-{high:,.0f} {units.dist}"
     if kind == "list":
         return ", ".join(str(x) for x in value)
     if kind == "text":
         return str(value)
+    if kind == "unit":  # the name of a unit: 'km' -> 'mi', 'm' -> 'ft'
+        return {"km": units.dist, "m": units.elev}.get(str(value), str(value))
     if kind == "rule":
         return rule_title(str(value))
     if _missing(value):
@@ -119,6 +129,8 @@ def quantity(value: Any, kind: str, units: Units = KM) -> str:
         return units.fd(v, 1)
     if kind == "km_total":
         return units.fd(v, 0)
+    if kind == "per_km":  # a rate per km, e.g. AU/km: per mi it is larger
+        return f"{v / units.per_km:.1f} AU/{units.dist}"
     if kind == "m":
         return units.fe(v)
     if kind == "min":
@@ -138,6 +150,57 @@ def fill(template: str, facts: Mapping[str, Any], units: Units = KM) -> str:
     """``template`` with each ``{name}`` replaced by its formatted fact."""
     text = {name: quantity(v, kind, units) for name, (v, kind) in facts.items()}
     return template.format_map(text)
+
+
+@dataclass(frozen=True)
+class Note:
+    """One thing the analysis assumed, as a template and its facts (see :func:`fill`).
+
+    ``str(note)`` is the text in km; display code calls :func:`note` with the reader's
+    units. Notes without a number in a unit stay plain strings.
+    """
+
+    template: str
+    facts: Mapping[str, tuple[Any, str]] = field(default_factory=dict)
+
+    def text(self, units: Units = KM) -> str:
+        """The note in ``units``."""
+        return fill(self.template, self.facts, units)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def note(n: Note | str, units: Units = KM) -> str:
+    """An assumed-defaults note (a :class:`Note` or plain text) in ``units``."""
+    return n.text(units) if isinstance(n, Note) else str(n)
+
+
+#: Placeholders the fixed condition and self-care texts may use, each filled from a rule:
+#: name -> (rule id, its thresholds making the fact, kind of quantity).
+FIXED_TEXT_FACTS: Mapping[str, tuple[str, tuple[str, ...], str]] = {
+    "shoe_life": ("shoe_mileage", ("info", "caution"), "km_range"),
+}
+
+
+def fixed_text(text: str, units: Units = KM, rules: Mapping[str, Any] | None = None) -> str:
+    """Fixed prose (condition, self-care) with its placeholders filled from ``rules``.
+
+    ``"replace shoes at {shoe_life}"`` becomes "replace shoes at 450-800 km" (the
+    shoe_mileage marks, overrides included when ``rules`` are the athlete's) or "...at
+    280-497 mi". Text without placeholders is returned as it is.
+    """
+    if "{" not in text:
+        return text
+    from loadwatch.rules import RULES
+
+    rules = RULES if rules is None else rules
+    facts = {}
+    for name, (rule_id, thresholds, kind) in FIXED_TEXT_FACTS.items():
+        rule = rules.get(rule_id) or RULES[rule_id]  # a catalogue without it: the default
+        values = tuple(rule.value(t) for t in thresholds)
+        facts[name] = (values if len(values) > 1 else values[0], kind)
+    return fill(text, facts, units)
 
 
 def message(row: Mapping[str, Any] | Any, units: Units = KM) -> str:

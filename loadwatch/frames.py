@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from loadwatch import calendar, schema
+from loadwatch.format import Note
 from loadwatch.physiology import estimate_threshold_hr
 from loadwatch.settings import Settings
 
@@ -105,9 +106,9 @@ def observed_max_hr(activities: pd.DataFrame) -> float | None:
     return float(values.max()) if values.size else None
 
 
-def hr_zones(settings: Settings, activities: pd.DataFrame) -> tuple[dict, list[str]]:
+def hr_zones(settings: Settings, activities: pd.DataFrame) -> tuple[dict, list[str | Note]]:
     """Resting, maximum and threshold HR (and TRIMP weights) with notes on what was assumed."""
-    notes = []
+    notes: list[str | Note] = []
     rest = settings.resting_hr
     if rest is None:
         rest = DEFAULT_RESTING_HR
@@ -164,10 +165,12 @@ def assign_shoes(activities: pd.DataFrame, settings: Settings) -> pd.Series:
     return shoe
 
 
-def prepare(activities: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, list[str]]:
+def prepare(activities: pd.DataFrame, settings: Settings,
+            ) -> tuple[pd.DataFrame, list[str | Note]]:
     """Fill trimp, hi_intensity_s, shoe and the local start (``start_local``,
     ``local_time_from``, by :mod:`loadwatch.calendar`) for this athlete; return
-    (activities, defaults used).
+    (activities, defaults used). A default with a distance in it is a
+    :class:`~loadwatch.format.Note`, shown in the reader's units by ``format.note``.
 
     ``trimp`` [AU] is Banister's TRIMP (see the module's References) and ``hi_intensity_s``
     [s] the time at or above threshold HR. Both come from the HR histogram; without one,
@@ -206,29 +209,31 @@ def prepare(activities: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame,
     acts["shoe"] = assign_shoes(acts, settings)
     if not has_hr.any() and settings.threshold_pace_s_km is None and pace_rows.any():
         notes.append("no heart rate: set athlete.threshold_pace to measure intensity by pace")
-    _, note = distance_load_factor(acts)
-    if note:
-        notes.append(note)
+    _, load_note = distance_load_factor(acts)
+    if load_note is not None:
+        notes.append(load_note)
     return acts, notes
 
 
-def distance_load_factor(activities: pd.DataFrame) -> tuple[float, str]:
-    """AU of load per km for runs without TRIMP: the athlete's median, else a fixed factor."""
+def distance_load_factor(activities: pd.DataFrame) -> tuple[float, Note | None]:
+    """AU of load per km for runs without TRIMP: the athlete's median, else a fixed factor,
+    and a note on it when some runs lack TRIMP."""
     run = is_run(activities)
     trimp = activities["trimp"].to_numpy(float)
     km = activities["distance_km"].to_numpy(float)
     ok = run & np.isfinite(trimp) & (km > 0.5)
     lacking = run & ~np.isfinite(trimp)
+    facts: dict[str, tuple[object, str]] = {"runs": (int(lacking.sum()), "count:run")}
     if ok.sum() >= MIN_CALIBRATION_RUNS:
         factor = float(np.median(trimp[ok] / km[ok]))
-        how = f"your median TRIMP per km over {int(ok.sum())} runs"
+        how = "your median TRIMP per {unit} over {calibration}"
+        facts.update(unit=("km", "unit"), calibration=(int(ok.sum()), "count:run"))
     else:
         factor, how = FALLBACK_LOAD_PER_KM, "a fixed factor"
-    note = (
-        f"load of {int(lacking.sum())} run(s) without HR from distance: {factor:.1f} AU/km ({how})"
-        if lacking.any() else ""
-    )
-    return factor, note
+    if not lacking.any():
+        return factor, None
+    facts["factor"] = (factor, "per_km")
+    return factor, Note(f"load of {{runs}} without HR from distance: {{factor}} ({how})", facts)
 
 
 def _origins(activities: pd.DataFrame) -> pd.Series:

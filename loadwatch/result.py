@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from loadwatch.format import Note
 from loadwatch.problems import Problem
 from loadwatch.rules import Rule
 from loadwatch.schema import SEVERITIES, severity_rank
@@ -92,8 +93,9 @@ class Analysis:
     envelope: Envelope | None
     #: rules that could not be evaluated and why, e.g. "intensity_jump: no heart rate or pace"
     not_evaluated: list[str] = field(default_factory=list)
-    #: defaults the analysis had to assume, e.g. "max HR 188 bpm (highest seen in 180 days)"
-    defaults_used: list[str] = field(default_factory=list)
+    #: defaults the analysis had to assume, e.g. "max HR 188 bpm (highest seen in 180 days)";
+    #: one with a distance is a format.Note, shown in the reader's units by format.note
+    defaults_used: list[str | Note] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files_read: int = 0
     #: how the files were read, for --verbose (loadwatch.read.ReadResult.notes): the

@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from loadwatch._moved import renamed
+from loadwatch.limits import MAX_NAME_CHARS
 from loadwatch.problems import UsageError
 from loadwatch.settings import read_toml
 
-#: Longest athlete name accepted [characters]; a name is a label, not a document.
-MAX_NAME_CHARS = 200
 _ATHLETE_KEYS = ("name", "paths", "config")
 
 

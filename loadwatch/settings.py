@@ -43,18 +43,11 @@ from typing import Any
 
 from loadwatch import calendar
 from loadwatch._moved import renamed
+from loadwatch.limits import MAX_TOML_BYTES, MAX_TOML_DEPTH, MAX_TOML_KEY_PARTS
 from loadwatch.problems import UsageError
 from loadwatch.rules import BONE_STRESS_RULES, RULES, Rule
 
 FILENAME = "loadwatch.toml"
-#: Largest settings or roster file read [bytes]: real ones are a few KB; tomllib holds the
-#: whole text and more, so a 2 GB (sparse) file must be refused before it is read.
-MAX_TOML_BYTES = 2**20
-#: Deepest nesting of arrays and inline tables accepted (tomllib recurses per level and
-#: raises RecursionError near 1,000), and most parts in one dotted key: tomllib's work is
-#: quadratic in the parts (a 40 KB key takes a minute). loadwatch's keys have 3 parts.
-MAX_TOML_DEPTH = 32
-MAX_TOML_KEY_PARTS = 64
 #: Strings and comments (whose brackets and dots are text), for the shape check.
 _TOML_TEXT = re.compile(
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*'

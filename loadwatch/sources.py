@@ -30,29 +30,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loadwatch.importers import SUFFIXES, fit, reader_for
+from loadwatch.limits import (  # the input limits, declared in one table
+    MAX_ARCHIVE_BYTES,
+    MAX_COMPRESSION_RATIO,
+    MAX_FILE_BYTES,
+    MAX_FOLDER_DEPTH,
+    MAX_NAME_BYTES,
+    MAX_ZIP_DEPTH,
+    MAX_ZIP_MEMBERS,
+)
 from loadwatch.problems import Problem
 
-#: Largest single file (after decompression) handed to a reader [bytes]. A year of 1 Hz
-#: FIT recording is ~30 MB; a 100 MB file is either not an activity or an attack.
-MAX_FILE_BYTES = 100 * 2**20
-#: An archive expanding beyond this [bytes] ...
-MAX_ARCHIVE_BYTES = 2**30
-#: ... at more than this ratio (uncompressed / compressed) is refused as a zip bomb.
-#: Activity files compress 3-10x; a ratio above 100 over a gigabyte is not data.
-MAX_COMPRESSION_RATIO = 100
-#: Archives with more members are refused. A Garmin account export holds tens of
-#: thousands (most of them monitoring files); members are read one at a time.
-MAX_ZIP_MEMBERS = 1_000_000
 #: Bytes of a FIT member read first to see from its header whether it is an activity.
 FIT_HEAD_BYTES = 4096
 #: An archive inside an archive is spooled to a temporary file beyond this [bytes].
 SPOOL_BYTES = 16 * 2**20
-#: Zips inside zips are followed this many levels deep.
-MAX_ZIP_DEPTH = 3
-#: Folders nested deeper than this below a named folder are not read (exports use < 10).
-MAX_FOLDER_DEPTH = 32
-#: Longest file-name component (in bytes) that Linux, macOS and Windows file systems allow.
-MAX_NAME_BYTES = 255
 #: Smallest local file header of a zip member [bytes] (APPNOTE 4.3.7): members whose data
 #: would start before the previous member's data ends overlap, as in "overlap" zip bombs.
 ZIP_LOCAL_HEADER_BYTES = 30

@@ -54,7 +54,8 @@ SELF_CARE = (
     "when pain persists beyond one to two weeks of self-care."
 )
 #: The self-care and prevention for all overuse pain (RULES.md, "Conditions"), in plain
-#: words, one item each; shown once in the report beside the conditions.
+#: words, one item each; shown once in the report beside the conditions. A distance is a
+#: placeholder filled from the rules in the reader's units (``format.fixed_text``).
 GENERAL_SELF_CARE = (
     "relative rest from the activity that provokes pain, with low-impact cross-training "
     "(swimming, water running, cycling)",
@@ -63,7 +64,7 @@ GENERAL_SELF_CARE = (
     "progress gradually (about 10 % a week as a rule of thumb) and recover between hard "
     "efforts; warm up",
     "run on even surfaces rather than cambered roads or technical trails while symptoms last",
-    "replace shoes at 450-800 km",
+    "replace shoes at {shoe_life}",
     "strengthen the gluteus medius and core: side-lying leg lifts, clamshells, banded walks, "
     "single-leg bridges",
     "calcium, vitamin D and enough energy for the training you do",

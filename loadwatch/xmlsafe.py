@@ -35,18 +35,12 @@ import defusedxml
 import defusedxml.ElementTree as DET
 import numpy as np
 
+from loadwatch.limits import MAX_XML_DEPTH as MAX_DEPTH
+from loadwatch.limits import MAX_XML_ELEMENTS as MAX_ELEMENTS
+from loadwatch.limits import MAX_XML_POINTS as MAX_POINTS
+from loadwatch.limits import MAX_XML_TOKEN_BYTES as MAX_TOKEN_BYTES
 from loadwatch.problems import InputError
 
-#: Deeper nesting than this is refused; GPX and TCX need fewer than 10 levels.
-MAX_DEPTH = 64
-#: More track points than this is refused: 2,000,000 points is 23 days at 1 Hz.
-MAX_POINTS = 2_000_000
-#: Total elements refused beyond this (a point has a handful of children).
-MAX_ELEMENTS = 40_000_000
-
-#: Longest tag, attribute value, text or comment accepted [bytes]. GPX and TCX tokens are
-#: short (a long track description is a few KB); at 1 MB expat's rescanning costs ~0.05 s.
-MAX_TOKEN_BYTES = 2**20
 #: Bytes scanned per step when measuring tokens (bounds the scan's temporary arrays).
 _SCAN_BLOCK = 2**20
 #: Markup that may contain "<", with its end.

@@ -168,8 +168,10 @@ def test_units_mi_everywhere_in_check_and_weekly(folder: Path) -> None:
 
     text = invoke("check", str(folder), "--units", "mi").output
     assert "Weekly distance rose 38 % (19.9 mi to 27.3 mi)" in text
-    # (the "Assumed:" line's load factor "6.0 AU/km" is load.py's text, not converted yet)
-    assert re.findall(r"(?<!AU/)km\b", text) == []
+    # the Assumed: line's load per distance too (a fixed 6.0 AU/km is 9.7 AU/mi)
+    assumed = next(line for line in text.splitlines() if line.startswith("Assumed: "))
+    assert "without HR from distance: 9.7 AU/mi (a fixed factor)" in assumed
+    assert re.findall(r"km\b", text) == []
     doc = json.loads(invoke("check", str(folder), "--units", "mi", "--format", "json").output)
     messages = " ".join(f["message"] for f in doc["findings"])
     messages += " ".join(doc["envelope"]["basis"].values())

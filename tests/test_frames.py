@@ -52,7 +52,7 @@ def test_average_hr_approximation_is_noted() -> None:
     acts, notes = frames.prepare(table([run(MONDAY, 10, avg_hr=120.0, moving_s=3600.0)]), ZONES)
     assert acts["trimp"].iat[0] == pytest.approx(60 * 0.5 * 0.64 * math.exp(0.96))
     assert "TRIMP from average HR" in acts["quality"].iat[0]
-    assert any("average HR x moving time for 1" in n for n in notes)
+    assert any("average HR x moving time for 1" in str(n) for n in notes)
 
 
 def test_pace_intensity_without_hr() -> None:
@@ -77,7 +77,7 @@ def test_distance_load_fixed_and_calibrated() -> None:
     per_km = float(np.median(acts["trimp"].dropna() / acts["distance_km"][acts["trimp"].notna()]))
     assert weekly["load_source"].tolist() == ["trimp", "mixed"]
     assert weekly["load"].iat[1] == pytest.approx(weekly["trimp"].iat[1] + 5 * per_km)
-    assert any("your median TRIMP per km over 6 runs" in n for n in notes)
+    assert any("your median TRIMP per km over 6 runs" in str(n) for n in notes)
 
 
 def test_zero_weeks_rest_days_and_other_sports() -> None:

@@ -6,6 +6,11 @@ folder: while a temporary file is being written, right after one report was repl
 after summary.json, and while parsing into a fresh cache. Each killed run must leave
 every output parseable and equal (but for the generation time) to a complete run's, and
 the next normal run must succeed from the same cache without rebuilding it.
+
+What is killed is the writing, not the drawing: the subprocesses save every matplotlib
+figure as one small fixed SVG (:data:`QUICK_FIGURES`, a ``sitecustomize`` on their
+``PYTHONPATH``), because the figures' content is not what these tests compare and drawing
+24 of them was most of each run's time.
 """
 
 from __future__ import annotations
@@ -37,6 +42,29 @@ TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and process groups")
 
+#: Loaded at start-up by the loadwatch subprocesses: a figure is saved as a fixed SVG
+#: without being drawn (the page around it, its data URI and the atomic write are real).
+QUICK_FIGURES = """\
+import matplotlib.figure
+
+
+def _savefig(self, fname, *args, **kwargs):
+    fname.write(b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>\\n')
+
+
+matplotlib.figure.Figure.savefig = _savefig
+"""
+_ENV: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _quick_figures(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The subprocesses' environment: :data:`QUICK_FIGURES` first on their path."""
+    site = tmp_path_factory.mktemp("quick-figures")
+    (site / "sitecustomize.py").write_text(QUICK_FIGURES, encoding="utf-8")
+    path = os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH")) if p)
+    _ENV.update(os.environ, PYTHONPATH=path)
+
 
 def loadwatch_cmd() -> list[str]:
     """The installed console script beside this interpreter, else ``python -m loadwatch``."""
@@ -45,7 +73,8 @@ def loadwatch_cmd() -> list[str]:
 
 
 def run(args: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(loadwatch_cmd() + args, capture_output=True, text=True, timeout=120)
+    return subprocess.run(loadwatch_cmd() + args, capture_output=True, text=True, timeout=120,
+                          env=_ENV or None)
 
 
 def cache_notices(stderr: str) -> list[str]:
@@ -66,7 +95,7 @@ def run_killed(args: list[str], when: Callable[[], bool], timeout: float = 60.0)
     Returns True when it was killed, False when it finished first.
     """
     proc = subprocess.Popen(loadwatch_cmd() + args, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+                            stderr=subprocess.DEVNULL, start_new_session=True, env=_ENV or None)
     deadline = time.monotonic() + timeout
     try:
         while proc.poll() is None:

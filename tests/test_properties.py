@@ -26,7 +26,7 @@ from tests.rules import synth
 ZONE = "Europe/Amsterdam"
 SEASON_START = dt.date(2026, 3, 2)  # a Monday, four weeks before the DST change
 SETTINGS = Settings(timezone=ZONE, max_hr=190, resting_hr=50)
-PROPERTY = settings(max_examples=25, deadline=None,
+PROPERTY = settings(max_examples=10, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])
 

@@ -34,6 +34,8 @@ import numpy as np
 from fitparse.profile import MESSAGE_TYPES
 from fitparse.records import BASE_TYPE_BYTE, BASE_TYPES, BaseType, Field
 
+from loadwatch.limits import MAX_FIT_MESSAGES as MAX_MESSAGES
+
 #: Field number of ``timestamp`` in every message (FIT SDK).
 TIMESTAMP_FIELD = 253
 #: Global message numbers whose content changes how later definitions are read.
@@ -51,11 +53,6 @@ _NO_STAMP = -(2**63)
 
 class Declined(Exception):
     """The fast decoder does not reproduce fitparse on this file: decode it with fitparse."""
-
-
-#: Data messages framed per file before :class:`TooManyMessages` (loadwatch.importers.fit
-#: refuses such files: a 10 KB .fit.gz can hold millions of 2-byte records).
-MAX_MESSAGES = 4_000_000
 
 
 class TooManyMessages(Exception):

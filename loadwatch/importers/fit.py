@@ -57,6 +57,11 @@ from loadwatch import schema, streams
 from loadwatch.importers import fastfit
 from loadwatch.importers.base import ParsedActivity
 from loadwatch.importers.fastfit import stand_in_for_native
+from loadwatch.limits import MAX_FIT_LAPS as MAX_LAPS
+from loadwatch.limits import MAX_FIT_MESSAGES as MAX_MESSAGES
+from loadwatch.limits import MAX_FIT_RECORDS as MAX_RECORDS
+from loadwatch.limits import MAX_FIT_SESSIONS as MAX_SESSIONS
+from loadwatch.limits import UNDATED_RECORDS_LIMIT
 from loadwatch.problems import InputError, NotAnActivity
 
 #: Unix seconds at the FIT date_time epoch, 1989-12-31T00:00:00Z (FIT SDK).
@@ -87,19 +92,6 @@ STALE_MIN_S = 60.0
 #: Longest reason text copied from a fitparse exception into a message.
 MAX_REASON_CHARS = 120
 
-#: Messages decoded per file before it is refused: 2,000,000 records is 23 days at 1 Hz,
-#: far beyond any activity, yet a 10 KB .fit.gz can hold millions of 2-byte records and
-#: decoding costs 20-100 us a message. Other messages (events, HRV) count against
-#: MAX_MESSAGES, sessions and laps against their own caps: devices write a handful of
-#: sessions (multisport legs) and at most a few hundred laps, while each session costs a
-#: summary of its own (milliseconds), so 1,000 sessions bound the per-session work.
-MAX_RECORDS = 2_000_000
-MAX_MESSAGES = 4_000_000
-MAX_SESSIONS = 1_000
-MAX_LAPS = 10_000
-#: A file whose first this many records carry no timestamp is refused without decoding
-#: the rest (it can give no dated record; FIT devices time every record).
-UNDATED_RECORDS_LIMIT = 10_000
 
 #: FIT file types (file_id.type) that hold an activity.
 ACTIVITY_FILE_TYPES = ("activity",)

@@ -27,11 +27,8 @@ import pandas as pd
 from loadwatch import schema, streams, xmlsafe
 from loadwatch.importers.base import ParsedActivity, read_parts
 from loadwatch.importers.strava_types import STRAVA_TYPES
+from loadwatch.limits import MAX_GPX_POINTS as MAX_POINTS
 from loadwatch.problems import InputError, NotAnActivity
-
-#: Track points refused beyond this: gpxpy holds ~2 KB a point, so 500,000 points (almost
-#: six days at 1 Hz, far beyond any run) bound the memory to about 1 GB.
-MAX_POINTS = 500_000
 
 #: Activity-type words (GPX ``<type>``, TCX ``Sport``, Strava/Garmin names), lower case with
 #: spaces and hyphens as underscores -> canonical sport.

@@ -95,42 +95,6 @@ def _humanise(token: str) -> str:
     return token.replace("_", " ").capitalize()
 
 
-# --- units -----------------------------------------------------------------------------
-
-
-_NUM = r"(\d[\d,]*(?:\.\d+)?)"
-_RANGE = r"(?:(\s?(?:->|→|[-–])\s?|\s+to\s+)" + _NUM + r")?"
-_KM_RE = re.compile(_NUM + _RANGE + r"(\s?)km\b")
-_M_RE = re.compile(_NUM + _RANGE + r"(\s?)m(?![\w/])")
-
-
-def convert_text(text: str, units: Units) -> str:
-    """Rewrite '450-800 km' and '600 m' in fixed prose (condition and self-care texts).
-
-    Findings are never rewritten: their messages are filled from facts in the display
-    units (:mod:`loadwatch.format`). This is only for the catalogue's static wording.
-    """
-    if units.name == "km" or not text:
-        return text
-
-    def conv(factor: float, unit: str, digits: int) -> Any:
-        def sub(m: re.Match[str]) -> str:
-            def fmt(s: str) -> str:
-                v = float(s.replace(",", "")) * factor
-                return f"{v:,.{digits}f}"
-
-            lo, sep, hi, space = m.group(1), m.group(2), m.group(3), m.group(4)
-            out = fmt(lo)
-            if hi is not None:
-                out += sep + fmt(hi)
-            return f"{out}{space}{unit}"
-
-        return sub
-
-    text = _KM_RE.sub(conv(units.per_km, units.dist, 1), text)
-    return _M_RE.sub(conv(units.per_m, units.elev, 0), text)
-
-
 def _missing(v: Any) -> bool:
     try:
         return v is None or bool(pd.isna(v))
@@ -695,12 +659,13 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
     today = pd.Timestamp(analysis.today or calendar.today(analysis.settings.timezone))
     red_flag = current_red_flag(findings, analysis.symptoms, today) is not None
     cond_views = []
+    rules = rules_of(analysis)
     for cid in linked:
         text = conditions.get(cid) or ConditionText(cid, _humanise(cid), "", ())
         # while a red flag is current the only self-care is to stop and get assessed
-        own = () if red_flag else tuple(convert_text(x, u) for x in text.self_care)
-        cond_views.append(ConditionText(text.id, text.name, convert_text(text.description, u),
-                                        own))
+        own = () if red_flag else tuple(fmt.fixed_text(x, u, rules) for x in text.self_care)
+        cond_views.append(ConditionText(
+            text.id, text.name, fmt.fixed_text(text.description, u, rules), own))
 
     shoe_views, shoe_frame = _shoes(analysis, u, start, end)
     plot_data = _plot_data(analysis, shown, in_period, shoe_frame, u, start, end)
@@ -728,11 +693,11 @@ def build_context(analysis: Analysis, *, weeks: int = 16, units: str = "km") -> 
         severity_filters=severity_filters,
         conditions=cond_views,
         shoes=shoe_views,
-        defaults_used=list(analysis.defaults_used),
+        defaults_used=[fmt.note(d, u) for d in analysis.defaults_used],
         not_evaluated=list(analysis.not_evaluated),
         problems=problems,
         plot_data=plot_data,
-        general_self_care=tuple(convert_text(x, u) for x in self_care(red_flag)),
+        general_self_care=tuple(fmt.fixed_text(x, u, rules) for x in self_care(red_flag)),
         sections=sections,
         pain_log=[v for v in views if v.pain_log],
         this_week_pain=this_week_pain,

@@ -73,7 +73,11 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Condition:
-    """An overuse condition a rule is linked to, in plain words, with its self-care."""
+    """An overuse condition a rule is linked to, in plain words, with its self-care.
+
+    A distance in the texts is a placeholder (``{shoe_life}``) that
+    ``format.fixed_text`` fills from the rules in the reader's units.
+    """
 
     id: str
     name: str
@@ -186,7 +190,7 @@ _CONDITIONS = (
         "Outer thigh from hip to knee; after sudden increases in distance and intensity, worn "
         "shoes, excessive downhill running.",
         "Even surfaces instead of cambered roads and technical trails while symptomatic; "
-        "replace shoes at 450-800 km. " + SELF_CARE,
+        "replace shoes at {shoe_life}. " + SELF_CARE,
     ),
     Condition(
         "adductor_strain", "Adductor strain",
@@ -492,6 +496,8 @@ _RULES = (
         conditions=("itb_syndrome", "trochanteric_bursitis"),
         evidence=Evidence(
             "weak",
+            # the usual replacement range (450-800 km) is the info and caution marks: quoted
+            # from them in the reader's units, never written into this text
             "Cook 1985, Am J Sports Med 13:248 (cushioning lost with distance, laboratory "
             "study); Malisoux 2015, Scand J Med Sci Sports 25:110 (rotating shoes HR 0.61)",
         ),

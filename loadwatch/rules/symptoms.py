@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from loadwatch.limits import MAX_SYMPTOM_LOG_BYTES as MAX_BYTES
 from loadwatch.problems import Problem
 from loadwatch.rules import Rule, conditions_of_area
 
@@ -36,8 +37,6 @@ RED_FLAGS = {
 COLUMNS = ("date", "area", "pain", *RED_FLAGS, "notes")
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
-#: Largest symptom log read [bytes]: a row a day for 30 years is about 1 MB.
-MAX_BYTES = 2**20
 
 
 def read_symptoms(path: Path) -> tuple[pd.DataFrame, list[Problem]]:

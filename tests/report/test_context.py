@@ -25,18 +25,15 @@ def c(season):
     return ctx.build_context(season, weeks=16)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Weekly distance rose 47 % (56 -> 83 km), above 30 %.",
-     "Weekly distance rose 47 % (34.8 -> 51.6 mi), above 30 %."),
-    ("replace shoes at 450-800 km", "replace shoes at 279.6-497.1 mi"),
-    ("Descent 2,100 m, 2.8x the mean", "Descent 6,890 ft, 2.8x the mean"),
-    ("longest 10km run", "longest 6.2mi run"),
-    ("pace 3.2 m/s over 5 min", "pace 3.2 m/s over 5 min"),
-    ("monotony 2.4 (above 2.0)", "monotony 2.4 (above 2.0)"),
-])
-def test_convert_text_to_miles(text: str, expected: str) -> None:
-    assert ctx.convert_text(text, ctx.units_for("mi")) == expected
-    assert ctx.convert_text(text, ctx.units_for("km")) == text
+def test_fixed_texts_quote_the_rules_in_the_display_units() -> None:
+    """Condition and self-care distances are placeholders filled from the shoe rule."""
+    assert ctx.fmt.fixed_text("replace shoes at {shoe_life}", ctx.units_for("km")) == (
+        "replace shoes at 450-800 km")
+    assert ctx.fmt.fixed_text("replace shoes at {shoe_life}", ctx.units_for("mi")) == (
+        "replace shoes at 280-497 mi")
+    rules = {"shoe_mileage": RULES["shoe_mileage"].with_values(info=500.0)}
+    assert ctx.fmt.fixed_text("at {shoe_life}.", ctx.units_for("km"), rules) == "at 500-800 km."
+    assert ctx.fmt.fixed_text("ice 15-20 min", ctx.units_for("mi")) == "ice 15-20 min"
 
 
 def test_fmt_value() -> None:
@@ -74,7 +71,8 @@ def test_conditions_come_from_the_catalogue(c) -> None:
     names = {x.id: x.name for x in c.conditions}
     assert names["femoral_stress_fracture"] == "Femoral neck or pelvic bone stress"
     itb = next(x for x in c.conditions if x.id == "itb_syndrome")
-    assert any("450-800 km" in s for s in itb.self_care)
+    assert any("replace shoes at 450-800 km" in s for s in itb.self_care)
+    assert any("replace shoes at 450-800 km" in s for s in c.general_self_care)
     # only conditions linked by this period's findings, in first-seen order
     linked = {cid for f in c.findings for cid in (x.id for x in f.conditions)}
     assert set(names) == linked

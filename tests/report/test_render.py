@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from loadwatch import schema
+from loadwatch import frames, schema
 from loadwatch.report import context as ctx
 from loadwatch.report import render as render_mod
 from loadwatch.report import render_report, write_report
@@ -144,15 +145,21 @@ def test_untrusted_text_is_escaped() -> None:
 
 
 def test_miles_everywhere(season: Analysis) -> None:
-    page = render_report(season, units="mi", narrow_figures=False)
+    no_hr = season.activities.assign(trimp=float("nan"))
+    assumed = [*season.defaults_used, frames.distance_load_factor(no_hr)[1]]
+    page = render_report(dataclasses.replace(season, defaults_used=assumed), units="mi",
+                         narrow_figures=False)
     text = parse(page).visible_text()
     env = re.search(r'<p class="env-sentence">(.*?)</p>', page).group(1)
     assert env == "Up to 35 mi, longest run 16 mi, descent 3,704 ft"
-    assert re.findall(r"\d\s?km\b", text) == []
+    # no km anywhere (no proper name here has one): findings, conditions, self-care,
+    # evidence, the assumed defaults
+    assert re.findall(r"km\b", text) == []
     assert re.findall(r"\d\s?m\b", text) == []
     assert "51.5 km" not in text and "32.0 mi" in text  # this week's distance
     assert "Pegasus 40 has 318 mi, past 280 mi." in text
-    assert "replace shoes at 279.6-497.1 mi" in text
+    assert "replace shoes at 280-497 mi" in text
+    assert "without HR from distance: 9.7 AU/mi (a fixed factor)" in text
 
 
 def test_empty_analysis_renders() -> None:

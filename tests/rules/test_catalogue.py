@@ -29,6 +29,20 @@ def test_rule_texts_are_filled_from_their_values() -> None:
         assert not re.search(r"[{}]", rule.description + rule.needs + rule.advice_text)
 
 
+def test_fixed_texts_carry_no_distance_of_their_own() -> None:
+    """Condition, self-care, evidence and advice texts are shown in km or mi: a distance in
+    them is a placeholder filled from the rules (format.fixed_text), never '450-800 km'."""
+    from loadwatch.rules import CONDITIONS
+    from loadwatch.wording import GENERAL_SELF_CARE, SELF_CARE
+
+    texts = [SELF_CARE, *GENERAL_SELF_CARE]
+    texts += [t for c in CONDITIONS.values() for t in (c.description, c.self_care)]
+    texts += [t for r in RULES.values() for t in (str(r.evidence), r.advice)]
+    distance = re.compile(r"\d\s?(km|m|mi|miles?)\b")
+    assert [t for t in texts if distance.search(t)] == []
+    assert any("{shoe_life}" in t for t in texts)
+
+
 def test_bone_stress_rules_are_those_with_a_stepped_threshold() -> None:
     assert BONE_STRESS_RULES == ("weekly_distance_jump", "long_run_spike", "intensity_jump",
                                  "downhill_volume_jump")
