@@ -76,9 +76,9 @@ def _missing(v: Any) -> bool:
 
 
 def plural(n: float, noun: str) -> str:
-    """'1 pattern', '2 patterns', '0 runs' (regular English plurals)."""
+    """'1 pattern', '2 patterns', '1,977 days' (regular English plurals)."""
     count = round(float(n))
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 def multiple(v: float) -> str:

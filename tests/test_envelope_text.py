@@ -29,7 +29,7 @@ def test_rest_of_this_week_in_check_text_json_and_report() -> None:
     view = _envelope_view(a, fmt.KM)
     assert view is not None
     assert (view.title, view.span) == ("Rest of this week", "Wed 04 Mar 2026 to Sun 08 Mar 2026")
-    assert view.sentence.startswith("Up to 39 km (12.0 km run, 27.0 km left)")
+    assert view.sentence.startswith("Up to 39.0 km (12.0 km run, 27.0 km left)")
 
 
 def test_stale_history_says_why_there_is_no_figure() -> None:
@@ -59,3 +59,20 @@ def test_red_flag_says_no_running_allowance(tmp_path) -> None:
     view = _envelope_view(a, fmt.KM)
     assert view is not None and view.title == "Next week"
     assert view.sentence.startswith("No running allowance: Symptoms that need a clinician")
+
+
+def test_the_report_never_shows_more_than_the_envelope_allows() -> None:
+    """The box's figures are the envelope's own (rounded down), never rounded up past it:
+    a 56.7 km limit once showed as "Up to 57 km"."""
+    import re
+
+    for day in (dt.date(2026, 3, 4), dt.date(2026, 3, 8), dt.date(2026, 3, 9)):
+        a = analyse_activities(HISTORY, Settings(), today=day)
+        assert a.envelope is not None and a.envelope.distance_km is not None
+        view = _envelope_view(a, fmt.KM)
+        assert view is not None
+        shown = [float(x) for x in re.findall(r"([\d.]+) km", view.sentence)]
+        assert shown[0] <= a.envelope.distance_km
+        assert a.envelope.longest_run_km is not None
+        assert float(re.search(r"longest run ([\d.]+) km", view.sentence).group(1)) \
+            <= a.envelope.longest_run_km

@@ -484,12 +484,14 @@ def _envelope_view(analysis: Analysis, units: Units) -> EnvelopeView | None:
         left = ""
         if env.this_week and env.remaining_km is not None:
             left = f" ({units.fd(env.done_km)} run, {units.fd(env.remaining_km)} left)"
-        items.append(("Weekly distance", f"up to {units.fd(env.distance_km, 0)}{left}",
+        # one decimal, as the envelope rounded down: a whole number rounded to nearest
+        # could show more than the limit
+        items.append(("Weekly distance", f"up to {units.fd(env.distance_km)}{left}",
                       basis("distance_km")))
-        parts.append(f"up to {units.fd(env.distance_km, 0)}{left}")
+        parts.append(f"up to {units.fd(env.distance_km)}{left}")
     if env.longest_run_km is not None:
-        items.append(("Longest run", units.fd(env.longest_run_km, 0), basis("longest_run_km")))
-        parts.append(f"longest run {units.fd(env.longest_run_km, 0)}")
+        items.append(("Longest run", units.fd(env.longest_run_km), basis("longest_run_km")))
+        parts.append(f"longest run {units.fd(env.longest_run_km)}")
     if env.descent_m is not None:
         items.append(("Descent", units.fe(env.descent_m), basis("descent_m")))
         parts.append(f"descent {units.fe(env.descent_m)}")
