@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -21,6 +20,7 @@ from loadwatch.cache import Cache
 from loadwatch.cli import cli
 from loadwatch.read import read_activities
 from loadwatch.roster import parse_roster, read_roster
+from tests.report.htmlcheck import blank_generated
 from tests.test_batch import MONDAY, season
 
 distributed = pytest.importorskip(
@@ -28,14 +28,12 @@ distributed = pytest.importorskip(
 
 ROSTER = Path(__file__).resolve().parent.parent / "sample_data" / "roster.toml"
 TODAY = dt.date(2026, 11, 15)  # the sample season's last day
-#: The report's "Generated" time is the wall clock: the only bytes two runs may differ in.
-_GENERATED = re.compile(r"(<dt>Generated</dt><dd>)[^·<]*")
 
 
 def _comparable(out: Path) -> tuple[dict, dict[str, str]]:
     doc = json.loads((out / "summary.json").read_text())
     doc.pop("generated"), doc.pop("previous_run")
-    reports = {p.name: _GENERATED.sub(r"\1…", p.read_text()) for p in out.glob("*.html")
+    reports = {p.name: blank_generated(p.read_text()) for p in out.glob("*.html")
                if p.name != "index.html"}
     return doc, reports
 

@@ -138,10 +138,15 @@ def test_a_folder_that_refuses_writes_replaces_nothing(tmp_path, monkeypatch):
     out = tmp_path / "out"
     old = _previous_outputs(out)
 
-    def read_only(*a, **kw):
-        raise OSError(errno.EROFS, "Read-only file system")
+    mkdir = Path.mkdir
 
-    monkeypatch.setattr(batch_mod.tempfile, "mkdtemp", read_only)
+    def read_only(self, *a, **kw):
+        # as root nothing is read-only: refuse the staging folder, where writing begins
+        if self.name.startswith(batch_mod.STAGING_PREFIX):
+            raise OSError(errno.EROFS, "Read-only file system")
+        return mkdir(self, *a, **kw)
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
     res = CliRunner().invoke(cli, ["batch", str(path), "-o", str(out), "--no-cache"])
     assert res.exit_code == 3
     assert "Read-only file system" in one_line_error(res.stderr)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -18,12 +17,12 @@ from loadwatch.batch import run_batch
 from loadwatch.cache import Cache
 from loadwatch.incremental import MANIFEST_NAME
 from loadwatch.roster import read_roster
+from tests.report.htmlcheck import blank_generated
 from tests.test_batch import MONDAY, gpx, season, write_roster
 
 TODAY = dt.date(2026, 2, 8)  # the Sunday of the seasons' last week (2026-W06)
 #: A report's "Generated" line is the wall clock at drawing: the only bytes a kept report
 #: and one drawn again may differ in.
-_GENERATED = re.compile(r"(<dt>Generated</dt><dd>)[^·<]*")
 
 
 @pytest.fixture
@@ -76,7 +75,7 @@ def _batch(root: Path, out: Path, **kw):
 def _comparable(out: Path) -> tuple[dict, dict[str, str]]:
     doc = json.loads((out / "summary.json").read_text())
     doc.pop("generated"), doc.pop("previous_run")
-    pages = {p.name: _GENERATED.sub(r"\1…", p.read_text()) for p in out.glob("*.html")
+    pages = {p.name: blank_generated(p.read_text()) for p in out.glob("*.html")
              if p.name != "index.html"}
     return doc, pages
 
