@@ -199,7 +199,7 @@ def test_a_stale_history_plans_no_week_of_the_past() -> None:
     assert env.distance_km is None and env.longest_run_km is None and env.descent_m is None
     assert env.note is not None
     assert env.basis["distance_km"] == (
-        "no recent runs to base it on: the last run was on Sun 04 Jul 2021, 1976 days ago")
+        "no recent runs to base it on: the last run was on Sun 04 Jul 2021, 1,976 days ago")
 
 
 def test_a_seek_care_week_offers_no_running(tmp_path: Path) -> None:

@@ -125,7 +125,7 @@ def test_report_uses_the_athletes_rules_not_the_defaults(season) -> None:
 def test_miles_context(season) -> None:
     c = ctx.build_context(season, weeks=16, units="mi")
     assert c.current.distance == f"{season.weekly['distance_km'].iloc[-1] / 1.609344:.1f} mi"
-    assert c.envelope.sentence == "Up to 35 mi, longest run 16 mi, descent 3,704 ft"
+    assert c.envelope.sentence == "Up to 35.2 mi, longest run 16.0 mi, descent 3,704 ft"
     w = c.plot_data.weekly
     assert w["distance"].iloc[-1] == pytest.approx(season.weekly["distance_km"].iloc[-1]
                                                    / 1.609344)
