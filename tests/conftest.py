@@ -48,3 +48,16 @@ def dask_cluster():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=":0") as cluster:
         yield cluster
+
+
+@pytest.fixture
+def fake_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports as one line (the name and the number of activities), so tests of the batch
+    and of its reuse do not pay for figures."""
+    from loadwatch import report as report_pkg
+
+    def write(analysis, path, **kw):  # type: ignore[no-untyped-def]
+        Path(path).write_text(f"report of {analysis.athlete} ({len(analysis.activities)})")
+        return Path(path)
+
+    monkeypatch.setattr(report_pkg, "write_report", write)

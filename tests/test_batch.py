@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from loadwatch import report as report_pkg
 from loadwatch.batch import assign_slugs, run_batch, slugify
 from loadwatch.cache import DB_NAME, Cache
 from loadwatch.cli import cli
@@ -68,15 +67,6 @@ def write_roster(folder: Path, athletes: list[tuple[str, list[str]]]) -> Path:
     roster.write_text("\n".join(lines))
     return roster
 
-
-@pytest.fixture
-def fake_reports(monkeypatch):
-    """Reports as one line (the name), so tests of the batch do not pay for figures."""
-    def write(analysis, path, **kw):
-        Path(path).write_text(f"report of {analysis.athlete} ({len(analysis.activities)})")
-        return Path(path)
-
-    monkeypatch.setattr(report_pkg, "write_report", write)
 
 
 def summary(out: Path) -> dict:
