@@ -37,7 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_fastfit import DAY_S, ONE_HZ, REALDATA, baseline, shifted  # noqa: E402
+from _fitcopy import DAY_S, shifted  # noqa: E402
+from _timing import REALDATA  # noqa: E402
+from bench_fastfit import ONE_HZ, baseline  # noqa: E402
 
 from loadwatch.batch import run_batch  # noqa: E402
 from loadwatch.cache import Cache  # noqa: E402
@@ -78,7 +80,7 @@ def load_sources() -> dict[str, bytes]:
     """The real 1 Hz files, each checked to move by a shift and still decode."""
     out = {}
     for name in ONE_HZ:
-        data = (REALDATA / name).read_bytes()
+        data = (REALDATA / "fit" / name).read_bytes()
         first = fit.read(data, name)[0].summary["start_time"]
         moved = fit.read(shifted(data, 7), name)[0].summary["start_time"]
         assert (moved - first).total_seconds() == 7 * DAY_S, name

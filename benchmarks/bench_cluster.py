@@ -4,7 +4,9 @@ Generates a deterministic roster (``--athletes`` athletes, ``--runs-each`` runs 
 and GPX tracks of ``scripts/make_sample_data.py``, every athlete's files distinct), then
 times ``run_batch`` with a report per athlete, four ways, in this one process:
 
-- **local cold / warm**: the process pool (``--jobs``), empty cache, then warm;
+- **local cold / warm**: the process pool (``--jobs``), empty cache, then warm (parsed
+  files cached); every run writes a fresh output folder, so every report is drawn
+  (``bench_batch.py`` measures the batch that keeps last run's reports);
 - **cluster cold / warm**: a ``LocalCluster(processes=True, n_workers=2,
   threads_per_worker=1)`` on 127.0.0.1 through ``scheduler=``, the same two cases.
 
@@ -86,8 +88,11 @@ def main(argv: list[str] | None = None) -> None:
                     scheduler = cluster.scheduler_address if where == "cluster" else None
                     with Cache(cache_dir) as cache:
                         t0 = time.perf_counter()
-                        result = run_batch(roster, tmp / f"out-{where}", jobs=args.jobs,
-                                           cache=cache, scheduler=scheduler)
+                        # a fresh output folder each time: into the last run's folder,
+                        # the batch keeps every report (nothing changed) and draws none
+                        out = tmp / f"out-{where}-{state}-{rep}"
+                        result = run_batch(roster, out, jobs=args.jobs, cache=cache,
+                                           scheduler=scheduler)
                         times[measure].append(time.perf_counter() - t0)
                     bad = [(a.name, a.error) for a in result.athletes if a.status != "ok"]
                     if bad:
