@@ -88,6 +88,10 @@ def _crc_byte_table() -> np.ndarray:
 
 
 _CRC_TABLE = _crc_byte_table()
+_CRC_LIST: list[int] = _CRC_TABLE.tolist()
+#: Below this many bytes a plain loop over a list beats the chunked numpy CRC, whose array
+#: operations cost ~1 us each (a 12-byte header: 0.9 vs 35 us; 1,000 bytes: 60 vs 195 us).
+_CRC_LOOP_BYTES = 4096
 
 
 def _crc_run(states: np.ndarray, columns: np.ndarray) -> np.ndarray:
@@ -112,10 +116,13 @@ def crc16(data: bytes | np.ndarray) -> int:
     With a zero start the CRC is linear, so each chunk's CRC is computed from zero and the
     chunks are joined by shifting the running value through a chunk of zero bytes.
     """
+    if len(data) < _CRC_LOOP_BYTES:
+        crc, table = 0, _CRC_LIST
+        for byte in (data if isinstance(data, bytes) else data.tolist()):
+            crc = (crc >> 8) ^ table[(crc ^ byte) & 0xFF]
+        return crc
     arr = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
     n = len(arr)
-    if n < 256:
-        return int(_crc_run(np.zeros(1, dtype=np.uint32), arr.reshape(n, 1).astype(np.uint32))[0])
     length = 1 << max(6, min(12, (int(np.sqrt(n)) - 1).bit_length()))
     pad = (-n) % length  # leading zero bytes leave a zero CRC unchanged
     if pad:

@@ -7,6 +7,7 @@ import gzip
 import random
 import struct
 
+import numpy as np
 import pytest
 from fitparse.records import Crc
 
@@ -35,10 +36,12 @@ def test_real_file_same_both_ways(path) -> None:
     assert result.declined == (path.name in DECLINED)
 
 
-@pytest.mark.parametrize("size", [0, 1, 13, 255, 256, 1000, 4099, 70_001])
+@pytest.mark.parametrize("size", [0, 1, 13, 255, 256, 1000, 4095, 4096, 4099, 70_001])
 def test_crc_is_the_fit_crc(size: int) -> None:
+    """Both the plain loop (short data) and the chunked numpy CRC, on bytes and arrays."""
     data = random.Random(size).randbytes(size)
     assert fastfit.crc16(data) == Crc.calculate(data)
+    assert fastfit.crc16(np.frombuffer(data, np.uint8)) == Crc.calculate(data)
 
 
 # ---------------------------------------------------------------- hand-made files
