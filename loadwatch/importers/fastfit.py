@@ -469,6 +469,10 @@ class _Reader:
         if base_num not in BASE_TYPES:
             raise Declined("developer field of unknown base type")
         number = by_name.get("field_definition_number")
+        if not isinstance(number, int):
+            # an array (or missing) number: fitparse fails formatting its default field
+            # name (TypeError) or files the field under a key no data message uses
+            raise Declined("developer field description without a field number")
         self.dev_types[index][number] = BASE_TYPES[base_num]
         self.dev_natives[index][number] = by_name.get("native_field_num")
 

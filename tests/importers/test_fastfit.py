@@ -60,11 +60,14 @@ def _definition(local: int, mesg: int, fields: list[tuple[int, int, int]], big: 
     return out + b"".join(struct.pack("BBB", *f) for f in fields)
 
 
-def _activity(big: bool, compressed: bool, start: int = FIT_EPOCH_START) -> bytes:
-    """file_id, records (some with compressed-timestamp headers), a session."""
+def _activity(big: bool, compressed: bool, start: int = FIT_EPOCH_START,
+              after_file_id: bytes = b"") -> bytes:
+    """file_id, records (some with compressed-timestamp headers), a session;
+    ``after_file_id`` (messages using local types 3 and up) goes after the file_id."""
     e = ">" if big else "<"
     body = _definition(0, 0, [(0, 1, 0x00), (1, 2, 0x84), (4, 4, 0x86)], big)
     body += struct.pack(e + "BBHI", 0x00, 4, 1, start)  # type activity, garmin, created
+    body += after_file_id
     # record: timestamp, heart_rate, distance (cm), speed (mm/s, expands to enhanced_speed)
     body += _definition(1, 20, [(253, 4, 0x86), (3, 1, 0x02), (5, 4, 0x86), (6, 2, 0x84)], big)
     body += _definition(2, 20, [(3, 1, 0x02), (5, 4, 0x86)], big)  # no timestamp field
@@ -119,6 +122,19 @@ def test_undefined_local_message_is_damage_as_in_fitparse() -> None:
     assert decoded.damage == ("undecodable data ignored after 0 records: "
                               "Got data message with invalid local message type 15")
     assert compare(bytes(data)).difference is None
+
+
+def test_developer_field_numbered_by_an_array_goes_to_fitparse() -> None:
+    # found by the differential fuzz: a field_description whose field_definition_number
+    # is a 2-byte array and which has no field_name. fitparse stops there (a TypeError
+    # formatting its default name); the fast decoder read on and named another error.
+    dev = _definition(4, 207, [(3, 1, 0x02)], False) + bytes([0x04, 0])  # developer 0
+    dev += _definition(5, 206, [(0, 1, 0x02), (1, 2, 0x02), (2, 1, 0x02)], False)
+    dev += bytes([0x05, 0, 7, 8, 0x02])  # developer 0, field "number" (7, 8), uint8
+    data = _activity(False, False, after_file_id=dev)
+    result = compare(data)
+    assert result.declined
+    assert result.difference is None
 
 
 @pytest.mark.parametrize(
