@@ -2,11 +2,15 @@
 
 One SQLite row per file (or archive member), keyed by the SHA-1 of its bytes: a renamed
 file is still a hit, a changed file is a miss, and a removed file simply is not asked
-for again. What is stored is the plain result of parsing (activity summaries and
-problems, JSON-encoded), never pickled Python objects. SQLite in WAL mode with a busy
-timeout lets two runs (a cron overlap) share the file safely. A cache that cannot be
-opened, is corrupt, or was written by another version is deleted and rebuilt with a
-one-line notice: the cache is only ever an optimisation.
+for again. A second table maps a file's stat (path, size, mtime, ctime, inode, device:
+:class:`loadwatch.sources.FileStat`) to the key last read from it, so that a warm run
+finds a plain file's row without reading the file; a stat is only remembered once the
+file has been unchanged for :data:`loadwatch.incremental.RACY_NS` (a second write within
+one timestamp tick would not change it). What is stored is the plain result of parsing
+(activity summaries and problems, JSON-encoded), never pickled Python objects. SQLite
+in WAL mode with a busy timeout lets two runs (a cron overlap) share the file safely.
+A cache that cannot be opened, is corrupt, or was written by another version is deleted
+and rebuilt with a one-line notice: the cache is only ever an optimisation.
 """
 
 from __future__ import annotations
@@ -15,12 +19,16 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from loadwatch.sources import FileStat
 
 #: Bump when the parsed payload changes meaning (importer fixes, new columns): old rows
 #: are then ignored by rebuilding the store.
@@ -87,6 +95,9 @@ class Cache:
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
             if version == CACHE_VERSION and "parsed" in tables:
                 db.execute("SELECT count(*) FROM parsed").fetchone()
+                if "seen" not in tables and self.rebuild:  # a store from before the table
+                    with contextlib.suppress(sqlite3.Error):  # busy: next run; not broken
+                        self._create(db)
                 return db
             if version != 0 or tables:
                 db.close()
@@ -126,6 +137,7 @@ class Cache:
             "CREATE TABLE IF NOT EXISTS parsed ("
             " sha1 TEXT PRIMARY KEY, size INTEGER NOT NULL, payload TEXT NOT NULL)"
         )
+        db.execute("CREATE TABLE IF NOT EXISTS seen (stat TEXT PRIMARY KEY, sha1 TEXT NOT NULL)")
         db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
         db.execute("COMMIT")
 
@@ -204,6 +216,41 @@ class Cache:
                 self._notice(f"cache write failed ({exc}); results not cached")
             else:
                 self._corrupt(exc)
+
+    def key_for_stat(self, seen: FileStat) -> str | None:
+        """The key last read from a file with exactly this stat, or None (a plain lookup:
+        :func:`loadwatch.sources.iter_items` asks once per file)."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT sha1 FROM seen WHERE stat = ?",
+                                   (seen.token(),)).fetchone()
+        except sqlite3.Error:  # an older store without the table, or a busy one
+            return None
+        return row[0] if row and isinstance(row[0], str) else None
+
+    def remember_stats(self, keys: Mapping[FileStat, str], now_ns: int | None = None) -> None:
+        """Remember which key each file's stat gave; stats of files changed within
+        :data:`~loadwatch.incremental.RACY_NS` of ``now_ns`` are not trusted and left out."""
+        from loadwatch.incremental import RACY_NS
+
+        if self._db is None or not keys:
+            return
+        now = time.time_ns() if now_ns is None else now_ns
+        rows = [(seen.token(), key) for seen, key in keys.items()
+                if seen.changed_since(now) > RACY_NS]
+        if not rows:
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR REPLACE INTO seen (stat, sha1) VALUES (?, ?)", rows)
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            if isinstance(exc, _TRANSIENT):
+                return  # only an optimisation: the next run reads the files again
+            self._corrupt(exc)
 
     def __len__(self) -> int:
         if self._db is None:

@@ -32,7 +32,7 @@ from loadwatch.importers import SUFFIXES, ParsedActivity, fit, gpx, reader_for
 from loadwatch.lifetime import new_pool
 from loadwatch.plausible import set_aside
 from loadwatch.problems import InputError, InputWarning, Problem, UsageError, terminal_text
-from loadwatch.sources import Item, estimate_files, iter_items
+from loadwatch.sources import Item, estimate_files, iter_items, reread
 from loadwatch.sport import check_sports
 
 #: Files parsed per batch (cache look-up, then the pool); bounds memory held as bytes.
@@ -62,7 +62,12 @@ STRAVA_JOIN_SLACK = pd.Timedelta(hours=15)
 
 
 class ParsedCache(Protocol):
-    """What :func:`read_activities` needs of a cache (see :class:`loadwatch.cache.Cache`)."""
+    """What :func:`read_activities` needs of a cache (see :class:`loadwatch.cache.Cache`).
+
+    A cache may also offer ``key_for_stat(FileStat) -> str | None`` and
+    ``remember_stats({FileStat: key})``: then plain files whose stat it knows are not read
+    (:func:`loadwatch.sources.iter_items`, ``known``).
+    """
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]: ...
 
@@ -361,9 +366,20 @@ class _Parser:
         self.broken = False
 
     def submit(self, entries: list[Item | Problem]) -> _Pending:
+        found: dict[str, Any] = {}
+        unread = [e.key for e in entries if isinstance(e, Item) and e.key is not None]
+        if unread and self.cache is not None:
+            # files given unread (their stat matched): read after all those whose row is
+            # gone, so that nothing is ever parsed from empty bytes
+            found = self.cache.get_many(unread)
+            entries = [x for e in entries for x in (
+                reread(e) if isinstance(e, Item) and e.key is not None and e.key not in found
+                else [e])]
         items = [e for e in entries if isinstance(e, Item)]
-        keys = [item_key(i.name, i.data) for i in items]
-        found = self.cache.get_many(keys) if self.cache is not None else {}
+        keys = [i.key or item_key(i.name, i.data) for i in items]
+        read = [k for i, k in zip(items, keys, strict=True) if i.key is None]
+        if read and self.cache is not None:
+            found.update(self.cache.get_many(read))
         todo = [n for n, k in enumerate(keys) if k not in found]
         pending = _Pending(entries, items, keys, found, todo, [])
         args = [(items[n].data, items[n].name, items[n].source) for n in todo]
@@ -403,6 +419,10 @@ class _Parser:
             self.cache.put_many(
                 {pending.keys[n]: (len(pending.items[n].data), payloads[n]) for n in pending.todo}
             )
+        remember = getattr(self.cache, "remember_stats", None)
+        if remember is not None:  # files read from disk this run: skip reading them next time
+            remember({i.stat: k for i, k in zip(pending.items, pending.keys, strict=True)
+                      if i.stat is not None and i.key is None})
         return payloads
 
     def close(self) -> None:
@@ -487,7 +507,8 @@ def read_activities(
 
     held = 0
     try:
-        for batch in _batches(iter_items(names, ignored=ignored), BATCH_FILES):
+        known = getattr(cache, "key_for_stat", None)
+        for batch in _batches(iter_items(names, ignored=ignored, known=known), BATCH_FILES):
             in_flight.append(parser.submit(batch))
             held += _held(in_flight[-1])
             while in_flight and (len(in_flight) >= BATCHES_IN_FLIGHT

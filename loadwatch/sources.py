@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import hashlib
 import io
 import itertools
 import os
@@ -25,9 +26,10 @@ import stat
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from loadwatch.importers import SUFFIXES, fit, reader_for
 from loadwatch.limits import (  # the input limits, declared in one table
@@ -61,6 +63,38 @@ _GZIP = ".gz"
 _SUPPORTED = ", ".join(SUFFIXES)
 
 
+class FileStat(NamedTuple):
+    """What says a file on disk is unchanged without reading it: its path, size, mtime,
+    ctime, inode and device (as :mod:`loadwatch.incremental`'s stat key). ``touch``,
+    ``cp -p``, ``rsync`` and an editor's save each change one of them (ctime cannot be
+    set back by users)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+    dev: int
+
+    @classmethod
+    def of(cls, path: str | os.PathLike[str], info: os.stat_result) -> FileStat:
+        return cls(os.fsdecode(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                   info.st_ino, info.st_dev)
+
+    def token(self) -> str:
+        """One string for the cache's look-up table (the path's bytes survive)."""
+        raw = "\0".join(str(v) for v in self).encode("utf-8", "surrogateescape")
+        return hashlib.sha1(raw).hexdigest()
+
+    def changed_since(self, now_ns: int) -> int:
+        """Nanoseconds from the file's last change (mtime or ctime) to ``now_ns``."""
+        return now_ns - max(self.mtime_ns, self.ctime_ns)
+
+
+#: ``known(stat)``: the cache key last read from a file with exactly this stat, or None.
+KnownKey = Callable[[FileStat], "str | None"]
+
+
 @dataclass(frozen=True)
 class Item:
     """One plain (uncompressed) file, ready for its reader.
@@ -79,6 +113,12 @@ class Item:
     data: bytes
     container: str
     path: str
+    #: the file on disk this item is (a plain or .gz file; None for archive members), as
+    #: it was when read, for keying the parse cache by stat (:func:`iter_items` ``known``)
+    stat: FileStat | None = None
+    #: set on an item that was *not* read: its stat matched, and this is the cache key
+    #: last seen for it (``data`` is empty; :func:`reread` reads it when the key misses)
+    key: str | None = None
 
     @property
     def location(self) -> tuple[str, str]:
@@ -179,9 +219,17 @@ def read_regular(path: str | os.PathLike[str], limit: int | None = None, what: s
     files say 0), so nothing unbounded is ever held. Raises :class:`OSError` or
     :class:`ValueError` (one-line reason naming ``what``) like :func:`open_regular`.
     """
+    return read_regular_stat(path, limit, what)[0]
+
+
+def read_regular_stat(path: str | os.PathLike[str], limit: int | None = None,
+                      what: str = "file") -> tuple[bytes, os.stat_result]:
+    """:func:`read_regular`, and the open file's stat taken *before* reading it (so a
+    write during the read changes the stat that a later run compares)."""
     limit = MAX_FILE_BYTES if limit is None else limit
     with open_regular(path) as fh:
-        size = os.fstat(fh.fileno()).st_size
+        info = os.fstat(fh.fileno())
+        size = info.st_size
         if size > limit:
             raise ValueError(f"{what} is {_size(size)}, larger than the {_size(limit)} limit")
         # read what the file says it holds (plus one byte, to see it grew), then in
@@ -199,7 +247,7 @@ def read_regular(path: str | os.PathLike[str], limit: int | None = None, what: s
         data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if len(data) > limit:
         raise ValueError(f"{what} is larger than the {_size(limit)} limit")
-    return data
+    return data, info
 
 
 def _size(n: int) -> str:
@@ -237,11 +285,12 @@ def utf8_from_bom(data: bytes, fmt: str) -> bytes:
     return data
 
 
-def _item(shown: str, name: str, data: bytes, container: str, path: str) -> Item:
+def _item(shown: str, name: str, data: bytes, container: str, path: str,
+          stat: FileStat | None = None) -> Item:
     entry = reader_for(name)
     if entry is not None:
         data = utf8_from_bom(data, entry[0])
-    return Item(shown, name, data, container, path)
+    return Item(shown, name, data, container, path, stat)
 
 
 def gunzip(data: bytes, limit: int | None = None) -> bytes:
@@ -273,7 +322,8 @@ def gunzip(data: bytes, limit: int | None = None) -> bytes:
 
 
 def iter_items(
-    paths: Iterable[str | os.PathLike[str]], *, ignored: list[str] | None = None
+    paths: Iterable[str | os.PathLike[str]], *, ignored: list[str] | None = None,
+    known: KnownKey | None = None,
 ) -> Iterator[Item | Problem]:
     """Every readable file under ``paths``, unwrapped, or a Problem saying why not.
 
@@ -282,6 +332,11 @@ def iter_items(
     ``ignored`` when a list is given. A file named explicitly that loadwatch does not
     read is reported as a ``skipped`` Problem, and so is every path that is not read for
     another reason (not a regular file, unreadable folder, symlink loop, too deep).
+
+    ``known`` (the parse cache's stat table) lets a plain or .gz file go unread: when it
+    knows the key of a file with the file's exact stat, the item comes with that ``key``
+    and no data (a warm run over 10,000 files then reads none of their 1 GB). Items read
+    carry their ``stat`` so that the caller can teach ``known``.
     """
     for raw in paths:
         shown = display(raw)
@@ -295,7 +350,7 @@ def iter_items(
             yield Problem(shown, f"cannot read: {exc.strerror or exc}")
             continue
         if stat.S_ISDIR(mode):
-            yield from _walk(Path(raw), ignored)
+            yield from _walk(Path(raw), ignored, known)
         elif not stat.S_ISREG(mode):
             yield Problem(shown, _not_regular(raw, mode))
         else:
@@ -309,10 +364,11 @@ def iter_items(
                     "skipped",
                 )
             else:
-                yield from _from_file(Path(raw), shown)
+                yield from _from_file(Path(raw), shown, known)
 
 
-def _walk(root: Path, ignored: list[str] | None) -> Iterator[Item | Problem]:
+def _walk(root: Path, ignored: list[str] | None, known: KnownKey | None = None
+          ) -> Iterator[Item | Problem]:
     for entry in _tree(root):
         if isinstance(entry, Problem):
             yield entry
@@ -322,7 +378,7 @@ def _walk(root: Path, ignored: list[str] | None) -> Iterator[Item | Problem]:
             if ignored is not None:
                 ignored.append(display(entry))
             continue
-        yield from _from_file(entry, display(entry))
+        yield from _from_file(entry, display(entry), known)
 
 
 def _tree(root: Path) -> Iterator[Path | Problem]:
@@ -376,20 +432,29 @@ def _tree(root: Path) -> Iterator[Path | Problem]:
         stack.extend((sub, depth + 1) for sub in reversed(subfolders))
 
 
-def _from_file(path: Path, shown: str) -> Iterator[Item | Problem]:
+def _from_file(path: Path, shown: str, known: KnownKey | None = None
+               ) -> Iterator[Item | Problem]:
     kind = _kind(path.name)
     try:
         if kind == "zip":
             with open_regular(path) as fh, zipfile.ZipFile(fh) as archive:
                 yield from _from_zip(archive, shown, path.resolve().as_posix(), depth=1)
             return
-        data = read_regular(path)
-        name = path.name
+        name = display(_strip_gz(path.name) if kind == "gz" else path.name)
+        if known is not None:
+            info = os.stat(path)
+            if stat.S_ISREG(info.st_mode):
+                seen = FileStat.of(path, info)
+                key = known(seen)
+                if key is not None:
+                    location = _strip_gz(path.resolve().as_posix())
+                    yield Item(shown, name, b"", "", location, seen, key)
+                    return
+        data, info = read_regular_stat(path)
         if kind == "gz":
             data = gunzip(data)
-            name = _strip_gz(name)
         location = path.resolve().as_posix()
-        yield _item(shown, display(name), data, "", _strip_gz(location))
+        yield _item(shown, name, data, "", _strip_gz(location), FileStat.of(path, info))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
         yield Problem(shown, f"not a readable zip archive ({exc})")
     except (ValueError, _Refused) as exc:
@@ -401,6 +466,14 @@ def _from_file(path: Path, shown: str) -> Iterator[Item | Problem]:
         yield Problem(shown, f"cannot read: {exc.strerror or exc}")
     except RuntimeError as exc:  # Path.resolve() on a symlink loop (Python < 3.13)
         yield Problem(shown, f"cannot read: {exc}")
+
+
+def reread(item: Item) -> list[Item | Problem]:
+    """An item given unread (``key`` set, its stat matched) read after all: its cache
+    row was gone or unreadable. What the file is now (or a Problem if it went away)."""
+    if item.stat is None:
+        return [item]
+    return list(_from_file(Path(item.stat.path), item.source))
 
 
 def _from_zip(
