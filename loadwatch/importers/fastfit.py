@@ -66,6 +66,14 @@ class _EOF(Exception):
         super().__init__(f"Tried to read {size} bytes from .FIT file but got {got}")
 
 
+def malformed(error: str) -> str:
+    """Why decoding stopped at a message that fitparse fails on with a Python error
+    (``error``: its type, e.g. ``struct.error``) rather than a FIT one: the same words
+    from both decoders, instead of the error's own text ("'NoneType' object has no
+    attribute 'name'"), which tells a runner nothing."""
+    return f"a malformed message ({error})"
+
+
 class _Undecodable(Exception):
     """fitparse would stop here with this error (kept as the file's damage)."""
 
@@ -417,7 +425,7 @@ class _Reader:
             base = _base_type(base_num)
             if size % base.size:
                 if f is None:  # fitparse's warning names the field, and fails
-                    raise _Undecodable("'NoneType' object has no attribute 'name'")
+                    raise _Undecodable(malformed("AttributeError"))
                 self.misaligned += 1
                 base = BASE_TYPE_BYTE
             fd = _FieldDef(num, size, base, offset, f)

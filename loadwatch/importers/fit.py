@@ -51,7 +51,7 @@ import pandas as pd
 from fitparse.base import FitFileDecoder
 from fitparse.profile import MESSAGE_TYPES
 from fitparse.records import DevField
-from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
+from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
 
 from loadwatch import schema, streams
 from loadwatch.importers import fastfit
@@ -283,6 +283,17 @@ def _reason(exc: BaseException) -> str:
     return text[:MAX_REASON_CHARS]
 
 
+def _damage_reason(exc: BaseException) -> str:
+    """fitparse's own words for damage it recognised (a FitParseError); for a Python
+    error inside fitparse (a TypeError formatting a malformed field description, a
+    struct.error on a zero-sized field) the words the fast decoder gives too."""
+    if isinstance(exc, FitParseError):
+        return _reason(exc)
+    kind = type(exc)
+    return fastfit.malformed(kind.__qualname__ if kind.__module__ == "builtins"
+                             else f"{kind.__module__}.{kind.__qualname__}")
+
+
 def _repair_header(data: bytes, notes: list[str]) -> bytes:
     """Fix a zero data size in the header (written by watches that crashed mid-activity)."""
     if len(data) >= 12 and data[8:12] == b".FIT":
@@ -372,7 +383,8 @@ def _decode(data: bytes) -> _Scan:
         except FitHeaderError as exc:
             scan.damage = f"unreadable chained part ignored: {_reason(exc)}"
         except Exception as exc:  # any decoder failure on untrusted bytes is a damaged file
-            scan.damage = f"undecodable data ignored after {len(rows)} records: {_reason(exc)}"
+            scan.damage = (f"undecodable data ignored after {len(rows)} records: "
+                           f"{_damage_reason(exc)}")
     misaligned = sum("Invalid field size" in str(w.message) for w in caught)
     _decode_notes(scan, decoder.bad_crc, misaligned)
     return scan

@@ -13,6 +13,7 @@ from fitparse.records import Crc
 
 from loadwatch.importers import fastfit, fit
 from loadwatch.problems import NotAnActivity
+from loadwatch.read import parse_item
 from tests.conftest import realdata_files
 from tests.fitcompare import compare, compare_scans, read_both
 from tests.importers import fitcases
@@ -135,6 +136,22 @@ def test_developer_field_numbered_by_an_array_goes_to_fitparse() -> None:
     result = compare(data)
     assert result.declined
     assert result.difference is None
+    (problem,) = parse_item(data, "x.fit", "x.fit")["problems"]
+    assert problem["reason"] == ("no records (undecodable data ignored after 0 records: "
+                                 "a malformed message (TypeError))")
+
+
+def test_a_python_error_inside_fitparse_reads_the_same_from_both_decoders() -> None:
+    # a record field unknown to the profile whose size is not a multiple of its type's:
+    # fitparse fails naming it (AttributeError on None); both say so in the same words,
+    # not with "'NoneType' object has no attribute 'name'"
+    odd = _definition(6, 20, [(253, 4, 0x86), (200, 3, 0x84)], False)
+    odd += bytes([0x06]) + struct.pack("<I", FIT_EPOCH_START) + b"abc"
+    data = _activity(False, False, after_file_id=odd)
+    result = compare(data)
+    assert not result.declined and result.difference is None
+    (problem,) = parse_item(data, "x.fit", "x.fit")["problems"]
+    assert problem["reason"].endswith("after 0 records: a malformed message (AttributeError))")
 
 
 @pytest.mark.parametrize(
