@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 #: Bump when the parsed payload changes meaning (importer fixes, new columns): old rows
 #: are then ignored by rebuilding the store.
-CACHE_VERSION = 3  # 3: training-log rows carry date_only
+CACHE_VERSION = 4  # 4: FIT fixes (numberless developer fields, malformed-message wording)
 DB_NAME = "parsed-files.sqlite"
 _BUSY_TIMEOUT_MS = 30_000
 
