@@ -97,6 +97,30 @@ def test_good_files_beside_hostile_ones_are_all_read(hostile_run):
     assert str(folder.joinpath("e", "e", "e", "e", "shallow.gpx")) in found
 
 
+def test_the_parse_cache_and_its_stat_keys_change_nothing(hostile_run, tmp_path,
+                                                          monkeypatch):
+    # the same folder read with no cache, then twice with one whose stat keys are
+    # trusted at once (the second read opens only what the first did not remember):
+    # the same activities and the same problems, FIFOs and loops included
+    from loadwatch import incremental
+    from loadwatch.cache import Cache
+
+    folder = hostile_run[0]
+    monkeypatch.setattr(incremental, "RACY_NS", -10**18)
+
+    def outcome(cache: Cache | None) -> tuple[list[str], list[tuple[str, str, str]]]:
+        got = read_activities([folder], jobs=1, cache=cache)
+        return (sorted(got.activities["source"]),
+                sorted((p.source, p.reason, p.kind) for p in got.problems))
+
+    plain = outcome(None)
+    with Cache(tmp_path / "cache") as cache:
+        assert outcome(cache) == plain
+    with Cache(tmp_path / "cache") as cache:
+        assert outcome(cache) == plain
+        assert cache.misses == 0  # every file found by its stat or its content
+
+
 def test_fifos_symlink_loops_and_devices(hostile_run):
     _, _, lines = hostile_run
     for name in ("run.gpx:", "run.fit.gz:", "export.zip:", "log.csv:", "pipe.gpx:"):
