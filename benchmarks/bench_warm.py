@@ -113,7 +113,8 @@ def main() -> int:
         # runs find them by stat and read none
         first = run_child(argv)
         runs = [run_child(argv) for _ in range(ns.runs)]
-        assert all(r.returncode == 0 for r in [first, *runs]), [r.returncode for r in runs]
+        assert all(r.returncode == 0 for r in [first, *runs]), \
+            [r.returncode for r in [first, *runs]]
         wall = statistics.median(r.seconds for r in runs)
         read = next((ln for ln in runs[0].stderr.splitlines() if ln.startswith("Read ")), "?")
         print(f"  {read}")

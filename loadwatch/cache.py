@@ -95,7 +95,7 @@ class Cache:
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
             if version == CACHE_VERSION and "parsed" in tables:
                 db.execute("SELECT count(*) FROM parsed").fetchone()
-                if "seen" not in tables and self.rebuild:  # a store from before the table
+                if "seen" not in tables and self.rebuild:  # lost its stat table: remake it
                     with contextlib.suppress(sqlite3.Error):  # busy: next run; not broken
                         self._create(db)
                 return db
@@ -229,14 +229,14 @@ class Cache:
             return None
         return row[0] if row and isinstance(row[0], str) else None
 
-    def remember_stats(self, keys: Mapping[FileStat, str], now_ns: int | None = None) -> None:
+    def remember_stats(self, keys: Mapping[FileStat, str]) -> None:
         """Remember which key each file's stat gave; stats of files changed within
-        :data:`~loadwatch.incremental.RACY_NS` of ``now_ns`` are not trusted and left out."""
+        :data:`~loadwatch.incremental.RACY_NS` of now are not trusted and left out."""
         from loadwatch.incremental import RACY_NS
 
         if self._db is None or not keys:
             return
-        now = time.time_ns() if now_ns is None else now_ns
+        now = time.time_ns()
         rows = [(seen.token(), key) for seen, key in keys.items()
                 if seen.changed_since(now) > RACY_NS]
         if not rows:

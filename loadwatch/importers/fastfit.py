@@ -68,7 +68,7 @@ class _EOF(Exception):
 
 def malformed(error: str) -> str:
     """Why decoding stopped at a message that fitparse fails on with a Python error
-    (``error``: its type, e.g. ``struct.error``) rather than a FIT one: the same words
+    (``error``: its type, e.g. ``AttributeError``) rather than a FIT one: the same words
     from both decoders, instead of the error's own text ("'NoneType' object has no
     attribute 'name'"), which tells a runner nothing."""
     return f"a malformed message ({error})"

@@ -285,8 +285,9 @@ def _reason(exc: BaseException) -> str:
 
 def _damage_reason(exc: BaseException) -> str:
     """fitparse's own words for damage it recognised (a FitParseError); for a Python
-    error inside fitparse (a TypeError formatting a malformed field description, a
-    struct.error on a zero-sized field) the words the fast decoder gives too."""
+    error inside fitparse (a TypeError formatting a malformed field description, an
+    AttributeError on a misaligned field the profile does not know) the words the fast
+    decoder gives too (:func:`fastfit.malformed`)."""
     if isinstance(exc, FitParseError):
         return _reason(exc)
     kind = type(exc)
